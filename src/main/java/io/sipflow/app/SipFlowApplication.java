@@ -1,0 +1,103 @@
+package io.sipflow.app;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.main.MainConfigurationProperties;
+
+/**
+ * SipFlow on Camel Main: {@code application.properties} (one section per module), overridable by
+ * environment variables ({@code SIPFLOW_SIP_LISTEN}), system properties and {@code -D} options;
+ * routes from {@code classpath:routes/} plus an optional live-reloaded folder
+ * ({@code sipflow.routes.dir}) whose files add to or replace the built-in ones by file name.
+ */
+public final class SipFlowApplication implements AutoCloseable {
+
+    static final String ROUTES_DIR = "sipflow.routes.dir";
+    private static final String[] ROUTE_SUFFIXES = {".camel.yaml", ".camel.xml"};
+
+    private final Main main = new Main();
+
+    public SipFlowApplication(Map<String, String> overrides) {
+        Properties props = new Properties();
+        props.putAll(overrides);
+        main.setOverrideProperties(props);
+        main.configure().setName("SipFlow");
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport support) {
+                configureRoutes(support.getCamelContext(), support.configure());
+            }
+        });
+    }
+
+    private static void configureRoutes(CamelContext context, MainConfigurationProperties config) {
+        String include = "classpath:routes/*.camel.yaml,classpath:routes/*.camel.xml";
+        String dir = context.getPropertiesComponent().resolveProperty(ROUTES_DIR).map(String::trim).orElse("");
+        if (dir.isEmpty()) {
+            config.setRoutesIncludePattern(include);
+            return;
+        }
+        Path path = Path.of(dir).toAbsolutePath();
+        if (!Files.isDirectory(path)) {
+            throw new IllegalArgumentException(ROUTES_DIR + " is not a directory: " + path);
+        }
+        List<String> excluded = new ArrayList<>();
+        try (Stream<Path> files = Files.list(path)) {
+            files.map(p -> p.getFileName().toString()).filter(SipFlowApplication::isRouteFile)
+                    .filter(name -> SipFlowApplication.class.getClassLoader().getResource("routes/" + name) != null)
+                    .forEach(name -> excluded.add("classpath:routes/" + name));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("Cannot read " + ROUTES_DIR + " " + path + ": " + e.getMessage(), e);
+        }
+        String dirUri = "file:" + path;
+        config.setRoutesIncludePattern(include + "," + dirUri + "/*.camel.yaml," + dirUri + "/*.camel.xml");
+        if (!excluded.isEmpty()) {
+            config.setRoutesExcludePattern(String.join(",", excluded));
+        }
+        config.setRoutesReloadEnabled(true);
+        config.setRoutesReloadDirectory(path.toString());
+        config.setRoutesReloadPattern("*.camel.yaml,*.camel.xml");
+        // reload only the routes of the changed file; the built-in blocks stay up
+        config.setRoutesReloadRemoveAllRoutes(false);
+    }
+
+    private static boolean isRouteFile(String name) {
+        for (String suffix : ROUTE_SUFFIXES) {
+            if (name.endsWith(suffix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Starts SipFlow and returns once it serves. */
+    public void start() throws Exception {
+        main.start();
+        if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
+            throw new IllegalStateException("SipFlow did not start");
+        }
+    }
+
+    /** Runs SipFlow until the JVM is asked to stop (SIGTERM / Ctrl-C): the {@code run} command. */
+    public void run() throws Exception {
+        main.run();
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    @Override
+    public void close() throws Exception {
+        main.stop();
+    }
+}

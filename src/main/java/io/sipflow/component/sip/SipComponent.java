@@ -1,0 +1,218 @@
+package io.sipflow.component.sip;
+
+import io.sipflow.component.sip.proxy.ProxyCore;
+import io.sipflow.component.sip.proxy.RequestRoutes;
+import io.sipflow.component.sip.proxy.ServerTransactionContext;
+import io.sipflow.component.sip.proxy.SipEventDispatcher;
+import io.sipflow.component.sip.stack.ListenAddress;
+import io.sipflow.component.sip.stack.LocalAddresses;
+import io.sipflow.component.sip.stack.SipStackRuntime;
+import io.sipflow.component.sip.stack.SipStackSettings;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.Endpoint;
+import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.util.TimeUtils;
+
+/**
+ * The {@code sip:} component. Owns the one JAIN-SIP stack (started and stopped with the
+ * CamelContext), its listening points and the proxy core; endpoints are views on it. Its
+ * properties are bound from {@code camel.component.sip.*}, which {@code application.properties}
+ * maps to the operator-facing {@code sipflow.sip.*} keys.
+ */
+public class SipComponent extends DefaultComponent implements RequestRoutes {
+
+    private String listen = "udp:0.0.0.0:5060,tcp:0.0.0.0:5060";
+    private String advertisedHost;
+    private int advertisedPort;
+    private String aliases = "";
+    private int threadPoolSize = 8;
+    private int maxMessageSize = 65_535;
+    private String frTimeout = "5s";
+    private String frInvTimeout = "120s";
+    private int maxServerTransactions = 500_000;
+
+    private final Map<SipEndpointKind, SipConsumer> consumers = new ConcurrentHashMap<>();
+    private SipStackRuntime runtime;
+    private ProxyCore core;
+    private SipEventDispatcher dispatcher;
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        SipEndpointKind kind = SipEndpointKind.fromPath(remaining);
+        SipEndpoint endpoint = new SipEndpoint(uri, this, kind);
+        setProperties(endpoint, parameters);
+        endpoint.validate();
+        return endpoint;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        SipStackSettings settings = settings();
+        runtime = new SipStackRuntime(settings);
+        core = new ProxyCore(runtime);
+        dispatcher = new SipEventDispatcher(core, this);
+        runtime.start(dispatcher);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (dispatcher != null) {
+            dispatcher.stopAccepting();
+        }
+        if (runtime != null) {
+            runtime.stop();
+        }
+        if (core != null) {
+            core.shutdown();
+        }
+        runtime = null;
+        core = null;
+        dispatcher = null;
+        super.doStop();
+    }
+
+    /** Builds and validates the stack settings; errors name the operator-facing property. */
+    SipStackSettings settings() {
+        List<ListenAddress> addresses = ListenAddress.parseList(listen, "sipflow.sip.listen");
+        String host = advertisedHost == null || advertisedHost.isBlank()
+                ? LocalAddresses.defaultAdvertisedHost(addresses) : advertisedHost.trim();
+        int port = advertisedPort > 0 ? advertisedPort : addresses.get(0).port();
+        List<String> aliasList = Arrays.stream(aliases == null ? new String[0] : aliases.split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return new SipStackSettings(addresses, host, port, aliasList, threadPoolSize, maxMessageSize,
+                duration(frTimeout, "sipflow.sip.fr-timeout"), duration(frInvTimeout, "sipflow.sip.fr-inv-timeout"),
+                maxServerTransactions);
+    }
+
+    private static Duration duration(String value, String property) {
+        try {
+            return Duration.ofMillis(TimeUtils.toMilliSeconds(value.trim()));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Invalid " + property + " '" + value + "': expected e.g. 5s, 500ms, 2m");
+        }
+    }
+
+    // ---- consumers ------------------------------------------------------------------------------
+
+    void register(SipConsumer consumer) {
+        SipEndpointKind kind = consumer.getEndpoint().kind();
+        SipConsumer existing = consumers.putIfAbsent(kind, consumer);
+        if (existing != null && existing != consumer) {
+            throw new IllegalStateException("Only one route may consume sip:" + kind.path()
+                    + " (already consumed by route " + existing.getRouteId() + ")");
+        }
+    }
+
+    void unregister(SipConsumer consumer) {
+        consumers.remove(consumer.getEndpoint().kind(), consumer);
+    }
+
+    @Override
+    public boolean route(ServerTransactionContext context, boolean inDialog) {
+        SipConsumer consumer = inDialog ? consumers.get(SipEndpointKind.IN_DIALOG) : null;
+        if (consumer == null) {
+            consumer = consumers.get(SipEndpointKind.INITIAL);
+        }
+        if (consumer == null) {
+            return false;
+        }
+        consumer.dispatch(context);
+        return true;
+    }
+
+    ProxyCore core() {
+        if (core == null) {
+            throw new IllegalStateException("sip component is not started");
+        }
+        return core;
+    }
+
+    /** The running stack (for statistics and tests); null when stopped. */
+    public SipStackRuntime getRuntime() {
+        return runtime;
+    }
+
+    // ---- properties -----------------------------------------------------------------------------
+
+    public String getListen() {
+        return listen;
+    }
+
+    /** Sockets to listen on, e.g. {@code udp:0.0.0.0:5060,tcp:0.0.0.0:5060}. */
+    public void setListen(String listen) {
+        this.listen = listen;
+    }
+
+    public String getAdvertisedHost() {
+        return advertisedHost;
+    }
+
+    /** Host written into Via, Record-Route and Contact (default: the first listen address). */
+    public void setAdvertisedHost(String advertisedHost) {
+        this.advertisedHost = advertisedHost;
+    }
+
+    public int getAdvertisedPort() {
+        return advertisedPort;
+    }
+
+    /** Port written into Via, Record-Route and Contact (default: the first listen port). */
+    public void setAdvertisedPort(int advertisedPort) {
+        this.advertisedPort = advertisedPort;
+    }
+
+    public String getAliases() {
+        return aliases;
+    }
+
+    /** Comma-separated host names that also mean this proxy (like OpenSIPS {@code alias}). */
+    public void setAliases(String aliases) {
+        this.aliases = aliases;
+    }
+
+    public int getThreadPoolSize() {
+        return threadPoolSize;
+    }
+
+    public void setThreadPoolSize(int threadPoolSize) {
+        this.threadPoolSize = threadPoolSize;
+    }
+
+    public int getMaxMessageSize() {
+        return maxMessageSize;
+    }
+
+    public void setMaxMessageSize(int maxMessageSize) {
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    public String getFrTimeout() {
+        return frTimeout;
+    }
+
+    public void setFrTimeout(String frTimeout) {
+        this.frTimeout = frTimeout;
+    }
+
+    public String getFrInvTimeout() {
+        return frInvTimeout;
+    }
+
+    public void setFrInvTimeout(String frInvTimeout) {
+        this.frInvTimeout = frInvTimeout;
+    }
+
+    public int getMaxServerTransactions() {
+        return maxServerTransactions;
+    }
+
+    public void setMaxServerTransactions(int maxServerTransactions) {
+        this.maxServerTransactions = maxServerTransactions;
+    }
+}

@@ -1,0 +1,100 @@
+package io.sipflow.component.sip.proxy;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sip.ClientTransaction;
+import javax.sip.address.Hop;
+import javax.sip.message.Request;
+
+/** One forwarded or originated request and its client transaction (attached as application data). */
+public final class ClientBranch {
+
+    private final ServerTransactionContext server;
+    private final Request request;
+    private final Hop hop;
+    private final BranchListener listener;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile ClientTransaction clientTransaction;
+    private volatile boolean provisionalSeen;
+    private volatile boolean cancelPending;
+    private volatile ScheduledFuture<?> timer;
+
+    ClientBranch(ServerTransactionContext server, Request request, Hop hop, BranchListener listener) {
+        this.server = server;
+        this.request = request;
+        this.hop = hop;
+        this.listener = listener;
+    }
+
+    /** The server transaction this branch relays for; null for originated requests. */
+    public ServerTransactionContext server() {
+        return server;
+    }
+
+    public Request request() {
+        return request;
+    }
+
+    public Hop hop() {
+        return hop;
+    }
+
+    BranchListener listener() {
+        return listener;
+    }
+
+    public boolean isInvite() {
+        return Request.INVITE.equals(request.getMethod());
+    }
+
+    ClientTransaction clientTransaction() {
+        return clientTransaction;
+    }
+
+    void clientTransaction(ClientTransaction tx) {
+        this.clientTransaction = tx;
+    }
+
+    public boolean isFinished() {
+        return finished.get();
+    }
+
+    /** Claims the single final outcome of this branch. */
+    boolean finish() {
+        boolean first = finished.compareAndSet(false, true);
+        if (first) {
+            ScheduledFuture<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+        }
+        return first;
+    }
+
+    boolean provisionalSeen() {
+        return provisionalSeen;
+    }
+
+    void markProvisionalSeen() {
+        provisionalSeen = true;
+    }
+
+    boolean cancelPending() {
+        return cancelPending;
+    }
+
+    void markCancelPending() {
+        cancelPending = true;
+    }
+
+    void timer(ScheduledFuture<?> timer) {
+        ScheduledFuture<?> old = this.timer;
+        this.timer = timer;
+        if (old != null) {
+            old.cancel(false);
+        }
+        if (finished.get()) {
+            timer.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,484 @@
+package io.sipflow.component.sip.proxy;
+
+import io.sipflow.component.sip.SipOutcome;
+import io.sipflow.component.sip.SipProtocolConstants;
+import io.sipflow.component.sip.stack.NextHopRouter;
+import io.sipflow.component.sip.stack.SipStackRuntime;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sip.ClientTransaction;
+import javax.sip.SipProvider;
+import javax.sip.address.Hop;
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.AllowHeader;
+import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.RecordRouteHeader;
+import javax.sip.header.RouteHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transaction-stateful proxy mechanism (RFC 3261 §16): forwards requests on client branches,
+ * relays responses upstream, answers locally, cancels. Policy (where to send, when to answer what)
+ * comes from the routes through {@link RelayInstructions}; this class never decides it.
+ */
+public final class ProxyCore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyCore.class);
+
+    private final SipStackRuntime runtime;
+    private final ScheduledThreadPoolExecutor timers;
+    private final AtomicLong branchCounter = new AtomicLong();
+    private final String branchSalt = Long.toHexString(System.nanoTime() & 0xffffffL);
+    /** Branches waiting on a reliable transport, by hop: a connect failure there ends them with 503. */
+    private final Map<String, Set<ClientBranch>> pendingByHop = new ConcurrentHashMap<>();
+
+    public ProxyCore(SipStackRuntime runtime) {
+        this.runtime = runtime;
+        this.timers = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "sipflow-fr-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.timers.setRemoveOnCancelPolicy(true);
+    }
+
+    public void shutdown() {
+        timers.shutdownNow();
+    }
+
+    public SipStackRuntime runtime() {
+        return runtime;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Answers on the server transaction
+    // ---------------------------------------------------------------------------------------------
+
+    /** Builds a response to the received request; final responses get our To tag when none is set. */
+    public Response createResponse(ServerTransactionContext ctx, int code, String reason) {
+        try {
+            Response response = runtime.messageFactory().createResponse(code, ctx.request());
+            if (reason != null && !reason.isEmpty()) {
+                response.setReasonPhrase(reason);
+            }
+            ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
+            if (code > 100 && to != null && to.getTag() == null) {
+                to.setTag(ctx.localToTag());
+            }
+            if (code >= 200 && code < 300 && Request.OPTIONS.equals(ctx.method())) {
+                for (String method : SipProtocolConstants.ALLOW.split(",\\s*")) {
+                    AllowHeader allow = runtime.headerFactory().createAllowHeader(method);
+                    response.addHeader(allow);
+                }
+            }
+            return response;
+        } catch (java.text.ParseException e) {
+            throw new IllegalArgumentException("Cannot build " + code + " response: " + e.getMessage(), e);
+        }
+    }
+
+    /** Sends a locally built response; returns false when a final response was already sent. */
+    public boolean reply(ServerTransactionContext ctx, int code, String reason) {
+        return send(ctx, createResponse(ctx, code, reason));
+    }
+
+    /** Relays a response from a client branch upstream: RFC 3261 §16.7 step 3, our Via removed. */
+    public boolean forwardUpstream(ServerTransactionContext ctx, Response received) {
+        Response response = (Response) received.clone();
+        // RFC 3261 §16.7 step 3: the topmost Via is ours; the response goes to the next one
+        response.removeFirst(ViaHeader.NAME);
+        return send(ctx, response);
+    }
+
+    /** Sends a response on the server transaction; a second final response is refused (except 2xx to INVITE). */
+    public boolean send(ServerTransactionContext ctx, Response response) {
+        if (ctx.isStateless()) {
+            return false;
+        }
+        int code = response.getStatusCode();
+        if (code >= 200 && !ctx.claimFinalResponse()) {
+            if (code < 300 && Request.INVITE.equals(ctx.method())) {
+                // RFC 3261 §16.7 step 5: every 2xx to an INVITE is forwarded, even after another final
+                sendStateless(ctx.provider(), response);
+            } else {
+                LOG.debug("Final response {} not sent: transaction already answered", code);
+            }
+            return false;
+        }
+        try {
+            ctx.serverTransaction().sendResponse(response);
+            return true;
+        } catch (Exception e) {
+            LOG.warn("Could not send {} response: {}", code, e.getMessage());
+            return false;
+        }
+    }
+
+    private void sendStateless(SipProvider provider, Response response) {
+        try {
+            provider.sendResponse(response);
+        } catch (Exception e) {
+            LOG.warn("Could not send {} statelessly: {}", response.getStatusCode(), e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Relaying
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Forwards the received request on a new client branch. The listener receives exactly one
+     * {@code onFinal}, possibly before this method returns (482/483/487/503 decided locally).
+     */
+    public void relay(ServerTransactionContext ctx, RelayInstructions instructions, BranchListener listener) {
+        Request original = ctx.request();
+        if (ctx.isCancelled()) {
+            finishLocally(ctx, listener, SipProtocolConstants.REQUEST_TERMINATED, "Request Terminated", SipOutcome.LOCAL);
+            return;
+        }
+        Request request = (Request) original.clone();
+        if (instructions.requestUri() != null) {
+            request.setRequestURI(instructions.requestUri());
+        }
+        MaxForwardsHeader maxForwards = (MaxForwardsHeader) request.getHeader(MaxForwardsHeader.NAME);
+        try {
+            if (maxForwards == null) {
+                // RFC 3261 §16.6 step 3: add Max-Forwards when the request has none
+                request.setHeader(runtime.headerFactory().createMaxForwardsHeader(SipProtocolConstants.DEFAULT_MAX_FORWARDS));
+            } else if (maxForwards.getMaxForwards() <= 0) {
+                // RFC 3261 §16.3 step 3: a request with no hops left is answered 483, never forwarded
+                finishLocally(ctx, listener, SipProtocolConstants.TOO_MANY_HOPS, "Too Many Hops", SipOutcome.LOCAL);
+                return;
+            } else {
+                // RFC 3261 §16.6 step 3: one hop consumed
+                maxForwards.decrementMaxForwards();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("Max-Forwards handling failed", e);
+        }
+        String loopHash = LoopDetector.loopHash(request);
+        if (LoopDetector.isLoop(original, loopHash, runtime.localAddresses())) {
+            // RFC 3261 §16.3 step 4: our own Via with the same request hash means the request looped
+            finishLocally(ctx, listener, SipProtocolConstants.LOOP_DETECTED, "Loop Detected", SipOutcome.LOCAL);
+            return;
+        }
+        Hop hop;
+        try {
+            hop = nextHop(request, instructions.destination());
+        } catch (IllegalArgumentException e) {
+            LOG.info("Cannot relay {}: {}", original.getMethod(), e.getMessage());
+            finishLocally(ctx, listener, SipProtocolConstants.SERVICE_UNAVAILABLE, "Unroutable Destination", SipOutcome.UNREACHABLE);
+            return;
+        }
+        if (instructions.destination() == null && request.getHeader(RouteHeader.NAME) == null
+                && runtime.localAddresses().isLocal(hop.getHost(), hop.getPort())) {
+            // without $du a request for ourselves would be sent to ourselves forever
+            finishLocally(ctx, listener, SipProtocolConstants.LOOP_DETECTED, "Loop Detected", SipOutcome.LOCAL);
+            return;
+        }
+        if (instructions.recordRoute() && isDialogCreating(request)) {
+            // RFC 3261 §16.6 step 4: stay on the path of the dialog; ;lr marks us as a loose router
+            addRecordRoute(request, hop.getTransport());
+        }
+        ClientBranch branch = new ClientBranch(ctx, request, hop, listener);
+        if (!ctx.addBranch(branch)) {
+            finishLocally(ctx, listener, SipProtocolConstants.REQUEST_TERMINATED, "Request Terminated", SipOutcome.LOCAL);
+            return;
+        }
+        Duration timeout = instructions.timeout() != null ? instructions.timeout()
+                : runtime.settings().finalResponseTimeout();
+        start(branch, ctx.provider(), loopHash, timeout);
+    }
+
+    /**
+     * Originates a new request (OPTIONS probes, secondary REGISTERs). The request must carry
+     * everything but the Via; the destination may be null to route by Route set / R-URI.
+     */
+    public void originate(Request request, URI destination, Duration timeout, BranchListener listener) {
+        Hop hop = nextHop(request, destination);
+        ClientBranch branch = new ClientBranch(null, request, hop, listener);
+        start(branch, runtime.defaultProvider(), "o" + Long.toHexString(branchCounter.incrementAndGet()),
+                timeout != null ? timeout : runtime.settings().finalResponseTimeout());
+    }
+
+    /** Forwards an ACK for a 2xx statelessly along the Route set (RFC 3261 §16.11, §13.2.2.4). */
+    public void forwardStateless(ServerTransactionContext ctx, RelayInstructions instructions) {
+        Request request = (Request) ctx.request().clone();
+        try {
+            if (instructions.requestUri() != null) {
+                request.setRequestURI(instructions.requestUri());
+            }
+            MaxForwardsHeader maxForwards = (MaxForwardsHeader) request.getHeader(MaxForwardsHeader.NAME);
+            if (maxForwards != null) {
+                if (maxForwards.getMaxForwards() <= 0) {
+                    return; // an ACK is never answered: out of hops, it is dropped
+                }
+                maxForwards.decrementMaxForwards();
+            }
+            Hop hop = nextHop(request, instructions.destination());
+            if (instructions.destination() == null && request.getHeader(RouteHeader.NAME) == null
+                    && runtime.localAddresses().isLocal(hop.getHost(), hop.getPort())) {
+                LOG.debug("ACK addressed to ourselves dropped");
+                return;
+            }
+            request.addFirst(via(hop.getTransport(), LoopDetector.loopHash(request)));
+            NextHopRouter.pin(request, hop);
+            ctx.provider().sendRequest(request);
+            runtime.counters().forwardedRequests.increment();
+        } catch (Exception e) {
+            LOG.info("Stateless forward of {} failed: {}", request.getMethod(), e.getMessage());
+        }
+    }
+
+    private void start(ClientBranch branch, SipProvider provider, String loopHash, Duration timeout) {
+        Request request = branch.request();
+        Hop hop = branch.hop();
+        try {
+            request.addFirst(via(hop.getTransport(), loopHash));
+            NextHopRouter.pin(request, hop);
+            if (provider.getListeningPoint(hop.getTransport()) == null) {
+                throw new IllegalArgumentException("no " + hop.getTransport() + " listening point");
+            }
+            ClientTransaction tx = provider.getNewClientTransaction(request);
+            tx.setApplicationData(branch);
+            branch.clientTransaction(tx);
+            if (isReliable(hop.getTransport())) {
+                pendingByHop.computeIfAbsent(Hops.key(hop), k -> ConcurrentHashMap.newKeySet()).add(branch);
+            }
+            schedule(branch, timeout);
+            tx.sendRequest();
+            runtime.counters().forwardedRequests.increment();
+        } catch (Exception e) {
+            LOG.info("{} to {} failed: {}", request.getMethod(), Hops.key(hop), e.getMessage());
+            complete(branch, synthesize(branch, SipProtocolConstants.SERVICE_UNAVAILABLE, "Service Unavailable"),
+                    SipOutcome.UNREACHABLE);
+        }
+    }
+
+    private Hop nextHop(Request request, URI destination) {
+        if (destination != null) {
+            return Hops.fromUri(destination);
+        }
+        RouteHeader route = (RouteHeader) request.getHeader(RouteHeader.NAME);
+        if (route != null) {
+            return Hops.fromUri(route.getAddress().getURI());
+        }
+        return Hops.fromUri(request.getRequestURI());
+    }
+
+    private ViaHeader via(String transport, String loopHash) throws Exception {
+        String branch = SipProtocolConstants.BRANCH_PREFIX + loopHash + "." + branchSalt
+                + Long.toHexString(branchCounter.incrementAndGet());
+        ViaHeader via = runtime.headerFactory().createViaHeader(runtime.settings().advertisedHost(),
+                runtime.settings().advertisedPort(), transport, branch);
+        // RFC 3581: ask the next hop to answer to the port we sent from
+        via.setRPort();
+        return via;
+    }
+
+    private void addRecordRoute(Request request, String transport) {
+        try {
+            SipURI uri = runtime.addressFactory().createSipURI(null, runtime.settings().advertisedHost());
+            uri.setPort(runtime.settings().advertisedPort());
+            if (!"udp".equalsIgnoreCase(transport)) {
+                uri.setTransportParam(transport.toLowerCase(Locale.ROOT));
+            }
+            uri.setLrParam();
+            RecordRouteHeader rr = runtime.headerFactory().createRecordRouteHeader(
+                    runtime.addressFactory().createAddress(uri));
+            request.addFirst(rr);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot build Record-Route", e);
+        }
+    }
+
+    private static boolean isDialogCreating(Request request) {
+        String method = request.getMethod();
+        if (!Request.INVITE.equals(method) && !Request.SUBSCRIBE.equals(method) && !"REFER".equals(method)) {
+            return false;
+        }
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        return to == null || to.getTag() == null;
+    }
+
+    private static boolean isReliable(String transport) {
+        return !"udp".equalsIgnoreCase(transport);
+    }
+
+    private void finishLocally(ServerTransactionContext ctx, BranchListener listener, int code, String reason,
+            SipOutcome outcome) {
+        Response response;
+        try {
+            // built on a copy carrying our Via, like every response a branch listener sees, so that
+            // forwardUpstream treats local and received answers alike
+            Request shadow = (Request) ctx.request().clone();
+            shadow.addFirst(via("udp", "local"));
+            response = runtime.messageFactory().createResponse(code, shadow);
+            response.setReasonPhrase(reason);
+            ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
+            if (to != null && to.getTag() == null) {
+                to.setTag(ctx.localToTag());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot build local " + code + " response", e);
+        }
+        ctx.setLastFinalResponse(response);
+        listener.onFinal(null, response, outcome);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Events from the stack
+    // ---------------------------------------------------------------------------------------------
+
+    /** A response matched a client transaction. */
+    void onResponse(ClientTransaction tx, Response response) {
+        Object data = tx.getApplicationData();
+        if (!(data instanceof ClientBranch branch)) {
+            return; // the answer to a CANCEL we sent: hop by hop, nothing to relay
+        }
+        int code = response.getStatusCode();
+        if (code < 200) {
+            if (code == SipProtocolConstants.TRYING) {
+                return; // RFC 3261 §16.7 step 5: 100 Trying is hop by hop, never forwarded
+            }
+            branch.markProvisionalSeen();
+            if (branch.cancelPending()) {
+                sendCancel(branch); // RFC 3261 §9.1: CANCEL waits for a provisional response
+            } else if (branch.isInvite() && !branch.isFinished()) {
+                // tm fr_inv_timeout: once it rings, wait longer for the answer
+                schedule(branch, runtime.settings().inviteFinalResponseTimeout());
+            }
+            if (!branch.isFinished()) {
+                safely(() -> branch.listener().onProvisional(branch, response));
+            }
+            return;
+        }
+        if (branch.isFinished()) {
+            ServerTransactionContext server = branch.server();
+            if (code < 300 && branch.isInvite() && server != null) {
+                // RFC 3261 §16.7 step 5: a 2xx after we gave up is still forwarded upstream
+                forwardUpstream(server, response);
+            }
+            return;
+        }
+        complete(branch, response, SipOutcome.RESPONSE);
+    }
+
+    /** The stack's own transaction timer fired (Timer B/F): the branch got no final answer. */
+    void onTimeout(ClientTransaction tx) {
+        if (tx.getApplicationData() instanceof ClientBranch branch) {
+            complete(branch, synthesize(branch, SipProtocolConstants.REQUEST_TIMEOUT, "Request Timeout"), SipOutcome.TIMEOUT);
+        }
+    }
+
+    /** A send or connect failed: every branch still waiting on that hop ends with 503. */
+    void onTransportError(String host, int port, String transport) {
+        Set<ClientBranch> branches = pendingByHop.remove(Hops.key(host, port, transport));
+        if (branches == null) {
+            return;
+        }
+        for (ClientBranch branch : branches) {
+            if (!branch.provisionalSeen()) {
+                complete(branch, synthesize(branch, SipProtocolConstants.SERVICE_UNAVAILABLE, "Service Unavailable"),
+                        SipOutcome.UNREACHABLE);
+            }
+        }
+    }
+
+    /** CANCEL received for the INVITE of this context: RFC 3261 §16.10, propagate to pending branches. */
+    void cancel(ServerTransactionContext ctx) {
+        for (ClientBranch branch : ctx.cancel()) {
+            sendCancel(branch);
+        }
+    }
+
+    private void sendCancel(ClientBranch branch) {
+        if (!branch.provisionalSeen()) {
+            branch.markCancelPending();
+            return;
+        }
+        try {
+            Request cancel = branch.clientTransaction().createCancel();
+            NextHopRouter.pin(cancel, branch.hop());
+            SipProvider provider = branch.server() != null ? branch.server().provider() : runtime.defaultProvider();
+            ClientTransaction cancelTx = provider.getNewClientTransaction(cancel);
+            cancelTx.sendRequest();
+        } catch (Exception e) {
+            LOG.info("CANCEL toward {} failed: {}", Hops.key(branch.hop()), e.getMessage());
+        }
+    }
+
+    private void schedule(ClientBranch branch, Duration timeout) {
+        branch.timer(timers.schedule(() -> onFinalResponseTimer(branch), timeout.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    private void onFinalResponseTimer(ClientBranch branch) {
+        if (branch.isFinished()) {
+            return;
+        }
+        if (branch.isInvite() && branch.provisionalSeen()) {
+            // tm behaviour: a ringing branch that times out is cancelled downstream
+            sendCancel(branch);
+        }
+        ServerTransactionContext server = branch.server();
+        if (server != null && server.isCancelled()) {
+            complete(branch, synthesize(branch, SipProtocolConstants.REQUEST_TERMINATED, "Request Terminated"),
+                    SipOutcome.LOCAL);
+        } else {
+            complete(branch, synthesize(branch, SipProtocolConstants.REQUEST_TIMEOUT, "Request Timeout"),
+                    SipOutcome.TIMEOUT);
+        }
+    }
+
+    private void complete(ClientBranch branch, Response response, SipOutcome outcome) {
+        if (!branch.finish()) {
+            return;
+        }
+        if (isReliable(branch.hop().getTransport())) {
+            Set<ClientBranch> set = pendingByHop.get(Hops.key(branch.hop()));
+            if (set != null) {
+                set.remove(branch);
+            }
+        }
+        if (branch.server() != null) {
+            branch.server().setLastFinalResponse(response);
+        }
+        safely(() -> branch.listener().onFinal(branch, response, outcome));
+    }
+
+    /** A response SipFlow makes up for a branch: to the forwarded request, so it carries our Via on top. */
+    private Response synthesize(ClientBranch branch, int code, String reason) {
+        try {
+            Response response = runtime.messageFactory().createResponse(code, branch.request());
+            response.setReasonPhrase(reason);
+            ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
+            if (to != null && to.getTag() == null) {
+                to.setTag(branch.server() != null ? branch.server().localToTag() : "sf" + branchCounter.incrementAndGet());
+            }
+            return response;
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.error("Route continuation failed", e);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.sipflow.component.sip.stack;
+
+import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.parser.MessageParser;
+import gov.nist.javax.sip.parser.MessageParserFactory;
+import gov.nist.javax.sip.parser.ParseExceptionListener;
+import gov.nist.javax.sip.parser.StringMsgParser;
+import gov.nist.javax.sip.stack.SIPTransactionStack;
+
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stack's parser, counted: every message JAIN-SIP cannot parse is counted once and logged once
+ * (first line only, never the whole message) before the stack answers 400 or drops it.
+ */
+public final class CountingMessageParserFactory implements MessageParserFactory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CountingMessageParserFactory.class);
+    private static final Map<SIPTransactionStack, SipCounters> COUNTERS = new ConcurrentHashMap<>();
+
+    static void register(javax.sip.SipStack stack, SipCounters counters) {
+        COUNTERS.put((SIPTransactionStack) stack, counters);
+    }
+
+    static void unregister(javax.sip.SipStack stack) {
+        COUNTERS.remove((SIPTransactionStack) stack);
+    }
+
+    @Override
+    public MessageParser createMessageParser(SIPTransactionStack stack) {
+        return new CountingParser(stack);
+    }
+
+    private static final class CountingParser implements MessageParser {
+        private final SIPTransactionStack stack;
+        private final StringMsgParser delegate = new StringMsgParser();
+
+        CountingParser(SIPTransactionStack stack) {
+            this.stack = stack;
+        }
+
+        @Override
+        public SIPMessage parseSIPMessage(byte[] bytes, boolean readBody, boolean strict,
+                ParseExceptionListener listener) throws ParseException {
+            try {
+                return delegate.parseSIPMessage(bytes, readBody, strict, listener);
+            } catch (ParseException | RuntimeException e) {
+                SipCounters counters = COUNTERS.get(stack);
+                if (counters != null) {
+                    counters.unparseableMessages.increment();
+                }
+                LOG.warn("Unparseable SIP message ({} bytes) starting '{}': {}", bytes == null ? 0 : bytes.length,
+                        firstLine(bytes), e.getMessage());
+                if (e instanceof ParseException pe) {
+                    throw pe;
+                }
+                throw new ParseException("unparseable message: " + e, 0);
+            }
+        }
+
+        private static String firstLine(byte[] bytes) {
+            if (bytes == null) {
+                return "";
+            }
+            int end = 0;
+            while (end < bytes.length && end < 120 && bytes[end] != '\r' && bytes[end] != '\n') {
+                end++;
+            }
+            // printable ASCII only: nothing from the wire reaches a log verbatim
+            StringBuilder sb = new StringBuilder(end);
+            for (char c : new String(bytes, 0, end, StandardCharsets.ISO_8859_1).toCharArray()) {
+                sb.append(c >= 0x20 && c < 0x7f ? c : '?');
+            }
+            return sb.toString();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package io.sipflow.component.sip.stack;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of the SIP layer that no route sees: bad input and messages dropped by the proxy core.
+ * The statistics module exports them as meters.
+ */
+public final class SipCounters {
+
+    /** Messages the parser could not read (answered 400 by the stack when possible, else dropped). */
+    public final LongAdder unparseableMessages = new LongAdder();
+    /** Parsed requests refused by the sanity checks (400, 416, 420, 505 ...). */
+    public final LongAdder rejectedRequests = new LongAdder();
+    /** Responses that matched no transaction and were not ours to forward. */
+    public final LongAdder strayResponses = new LongAdder();
+    /** Requests received (initial and in-dialog), ACKs and CANCELs included. */
+    public final LongAdder receivedRequests = new LongAdder();
+    /** Requests forwarded to a next hop. */
+    public final LongAdder forwardedRequests = new LongAdder();
+    /** Requests refused with 503 because SipFlow was over its transaction limit or stopping. */
+    public final LongAdder shedRequests = new LongAdder();
+}

@@ -1,0 +1,180 @@
+package io.sipflow.component.sip.stack;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sip.ListeningPoint;
+import javax.sip.SipFactory;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.address.AddressFactory;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one JAIN-SIP stack of a SipFlow process, its listening points and providers. One provider per
+ * listen address (UDP and TCP on the same host:port share it), one listener for all of them.
+ */
+public final class SipStackRuntime {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SipStackRuntime.class);
+    private static final AtomicInteger STACK_IDS = new AtomicInteger();
+
+    private final SipStackSettings settings;
+    private final SipCounters counters = new SipCounters();
+    private final LocalAddresses localAddresses;
+    private final List<SipProvider> providers = new ArrayList<>();
+    private SipStack stack;
+    private MessageFactory messageFactory;
+    private HeaderFactory headerFactory;
+    private AddressFactory addressFactory;
+
+    public SipStackRuntime(SipStackSettings settings) {
+        this.settings = settings;
+        this.localAddresses = new LocalAddresses(settings.listen(), settings.advertisedHost(),
+                settings.advertisedPort(), settings.aliases());
+    }
+
+    public synchronized void start(SipListener listener) throws Exception {
+        SipFactory factory = SipFactory.getInstance();
+        factory.setPathName("gov.nist");
+        Properties props = stackProperties("sipflow-" + STACK_IDS.incrementAndGet());
+        // SipFactory caches stacks by name; a fresh factory state per runtime keeps tests isolated
+        factory.resetFactory();
+        factory.setPathName("gov.nist");
+        stack = factory.createSipStack(props);
+        CountingMessageParserFactory.register(stack, counters);
+        messageFactory = factory.createMessageFactory();
+        headerFactory = factory.createHeaderFactory();
+        addressFactory = factory.createAddressFactory();
+
+        Map<String, List<ListenAddress>> byHostPort = new LinkedHashMap<>();
+        for (ListenAddress address : settings.listen()) {
+            byHostPort.computeIfAbsent(address.host() + "|" + address.port(), k -> new ArrayList<>()).add(address);
+        }
+        try {
+            for (List<ListenAddress> group : byHostPort.values()) {
+                SipProvider provider = null;
+                for (ListenAddress address : group) {
+                    ListeningPoint lp;
+                    try {
+                        lp = stack.createListeningPoint(address.host(), address.port(), address.transport());
+                    } catch (Exception e) {
+                        throw new IllegalStateException("Cannot listen on " + address + " (sipflow.sip.listen): "
+                                + e.getMessage(), e);
+                    }
+                    if (provider == null) {
+                        provider = stack.createSipProvider(lp);
+                    } else {
+                        provider.addListeningPoint(lp);
+                    }
+                    LOG.info("SIP listening on {}", address);
+                }
+                provider.addSipListener(listener);
+                providers.add(provider);
+            }
+            stack.start();
+        } catch (Exception e) {
+            stop();
+            throw e;
+        }
+        LOG.info("SIP stack started: advertised {}:{}, {} processing threads", settings.advertisedHost(),
+                settings.advertisedPort(), settings.threadPoolSize());
+    }
+
+    private Properties stackProperties(String name) {
+        Properties p = new Properties();
+        p.setProperty("javax.sip.STACK_NAME", name);
+        // a proxy keeps no dialog state of its own (RFC 3261 §16: proxies are transaction stateful only)
+        p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
+        p.setProperty("javax.sip.ROUTER_PATH", NextHopRouter.class.getName());
+        // listener called on the stack's own bounded pool, concurrently: no global lock per message
+        p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", Integer.toString(settings.threadPoolSize()));
+        p.setProperty("gov.nist.javax.sip.TCP_POST_PARSING_THREAD_POOL_SIZE", Integer.toString(settings.threadPoolSize()));
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(settings.maxMessageSize()));
+        p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", Integer.toString(settings.maxServerTransactions()));
+        p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", Integer.toString(settings.maxServerTransactions()));
+        // TCP on NIO, connects never block a SIP thread; connect failures come back as IO events
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", "gov.nist.javax.sip.stack.NioMessageProcessorFactory");
+        p.setProperty("gov.nist.javax.sip.NIO_BLOCKING_MODE", "NONBLOCKING");
+        p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+        p.setProperty("gov.nist.javax.sip.CACHE_SERVER_CONNECTIONS", "true");
+        // retransmitted 2xx to INVITE arrive without a transaction and must be relayed statelessly
+        p.setProperty("gov.nist.javax.sip.REJECT_STRAY_RESPONSES", "false");
+        p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
+        p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "Normal");
+        p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+        p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
+        p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", CountingMessageParserFactory.class.getName());
+        p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "ERROR");
+        return p;
+    }
+
+    public synchronized void stop() {
+        if (stack == null) {
+            return;
+        }
+        for (SipProvider provider : providers) {
+            try {
+                for (ListeningPoint lp : provider.getListeningPoints()) {
+                    provider.removeListeningPoint(lp);
+                    stack.deleteListeningPoint(lp);
+                }
+                stack.deleteSipProvider(provider);
+            } catch (Exception e) {
+                LOG.debug("Error while removing provider", e);
+            }
+        }
+        providers.clear();
+        CountingMessageParserFactory.unregister(stack);
+        stack.stop();
+        stack = null;
+        LOG.info("SIP stack stopped");
+    }
+
+    public SipStackSettings settings() {
+        return settings;
+    }
+
+    public SipCounters counters() {
+        return counters;
+    }
+
+    public LocalAddresses localAddresses() {
+        return localAddresses;
+    }
+
+    public MessageFactory messageFactory() {
+        return messageFactory;
+    }
+
+    public HeaderFactory headerFactory() {
+        return headerFactory;
+    }
+
+    public AddressFactory addressFactory() {
+        return addressFactory;
+    }
+
+    public SipStack stack() {
+        return stack;
+    }
+
+    /** The provider that sends by default: the first listen address. */
+    public SipProvider defaultProvider() {
+        return providers.get(0);
+    }
+
+    /** Number of server transactions the stack currently holds (for load shedding). */
+    public int serverTransactionCount() {
+        return stack instanceof gov.nist.javax.sip.stack.SIPTransactionStack s ? s.getServerTransactionTableSize() : 0;
+    }
+}

@@ -1,0 +1,53 @@
+package io.sipflow.component.sip.stack;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Validated settings of the one SIP stack. Built by the component from its properties (which
+ * Camel binds from {@code sipflow.sip.*}); every invalid value fails with the property's name.
+ *
+ * @param listen                       sockets to open ({@code sipflow.sip.listen})
+ * @param advertisedHost               host put into Via, Record-Route, Contact
+ * @param advertisedPort               port put into Via, Record-Route, Contact
+ * @param aliases                      extra host names that mean "this proxy" ({@code is_myself})
+ * @param threadPoolSize               JAIN-SIP message processing threads
+ * @param maxMessageSize               larger messages are refused
+ * @param finalResponseTimeout         tm {@code fr_timeout}
+ * @param inviteFinalResponseTimeout   tm {@code fr_inv_timeout}
+ * @param maxServerTransactions        above this many live server transactions, new requests get 503
+ */
+public record SipStackSettings(
+        List<ListenAddress> listen,
+        String advertisedHost,
+        int advertisedPort,
+        List<String> aliases,
+        int threadPoolSize,
+        int maxMessageSize,
+        Duration finalResponseTimeout,
+        Duration inviteFinalResponseTimeout,
+        int maxServerTransactions) {
+
+    public SipStackSettings {
+        listen = List.copyOf(listen);
+        aliases = List.copyOf(aliases);
+        requirePositive(threadPoolSize, "sipflow.sip.thread-pool-size");
+        requirePositive(maxMessageSize, "sipflow.sip.max-message-size");
+        requirePositive(maxServerTransactions, "sipflow.sip.max-server-transactions");
+        if (advertisedPort <= 0 || advertisedPort > 65535) {
+            throw new IllegalArgumentException("sipflow.sip.advertised-port out of range: " + advertisedPort);
+        }
+        if (finalResponseTimeout.isNegative() || finalResponseTimeout.isZero()) {
+            throw new IllegalArgumentException("sipflow.sip.fr-timeout must be positive");
+        }
+        if (inviteFinalResponseTimeout.isNegative() || inviteFinalResponseTimeout.isZero()) {
+            throw new IllegalArgumentException("sipflow.sip.fr-inv-timeout must be positive");
+        }
+    }
+
+    private static void requirePositive(int value, String name) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+    }
+}

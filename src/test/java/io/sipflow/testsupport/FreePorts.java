@@ -1,0 +1,32 @@
+package io.sipflow.testsupport;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+
+/** Finds ports free on both UDP and TCP for one address (SIP listens on both). */
+public final class FreePorts {
+
+    private FreePorts() {
+    }
+
+    public static int udpAndTcp(String host) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), 0))) {
+                int port = udp.getLocalPort();
+                try (ServerSocket tcp = new ServerSocket()) {
+                    tcp.setReuseAddress(false);
+                    tcp.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+                    return port;
+                } catch (IOException taken) {
+                    // try another
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("no free port on " + host);
+    }
+}

@@ -1,0 +1,76 @@
+package io.sipflow.testsupport;
+
+import io.sipflow.app.SipFlowApplication;
+import io.sipflow.component.sip.SipComponent;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The real SipFlow application (Camel Main, the real YAML routes) on a free port of 127.0.0.1,
+ * with test-sized timers. Properties given to {@link #with} override application.properties.
+ */
+public final class SipFlowTestApp implements AutoCloseable {
+
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private final String host;
+    private final int port;
+    private SipFlowApplication app;
+
+    public SipFlowTestApp() {
+        this("127.0.0.1");
+    }
+
+    public SipFlowTestApp(String host) {
+        this.host = host;
+        this.port = FreePorts.udpAndTcp(host);
+        properties.put("sipflow.sip.listen", "udp:" + host + ":" + port + ",tcp:" + host + ":" + port);
+        properties.put("sipflow.sip.fr-timeout", "1500ms");
+        properties.put("sipflow.sip.fr-inv-timeout", "5s");
+        properties.put("sipflow.sip.shutdown-timeout", "2");
+    }
+
+    public SipFlowTestApp with(String key, String value) {
+        properties.put(key, value);
+        return this;
+    }
+
+    public SipFlowTestApp start() throws Exception {
+        app = new SipFlowApplication(properties);
+        try {
+            app.start();
+        } catch (Exception e) {
+            app.close();
+            throw e;
+        }
+        return this;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code sip:host:port} of the proxy. */
+    public String uri() {
+        return "sip:" + host + ":" + port;
+    }
+
+    public SipFlowApplication application() {
+        return app;
+    }
+
+    public SipComponent sipComponent() {
+        return app.context().getComponent("sip", SipComponent.class);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (app != null) {
+            app.close();
+        }
+    }
+}
