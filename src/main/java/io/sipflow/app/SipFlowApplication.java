@@ -54,7 +54,12 @@ public final class SipFlowApplication implements AutoCloseable {
         try (Stream<Path> files = Files.list(path)) {
             files.map(p -> p.getFileName().toString()).filter(SipFlowApplication::isRouteFile)
                     .filter(name -> SipFlowApplication.class.getClassLoader().getResource("routes/" + name) != null)
-                    .forEach(name -> excluded.add("classpath:routes/" + name));
+                    .forEach(name -> {
+                        // the resource scanner reports classpath locations in more than one form
+                        excluded.add("classpath:routes/" + name);
+                        excluded.add("routes/" + name);
+                        excluded.add("**/classes/routes/" + name);
+                    });
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("Cannot read " + ROUTES_DIR + " " + path + ": " + e.getMessage(), e);
         }

@@ -25,7 +25,14 @@ public final class RawSipClient implements AutoCloseable {
     private Socket tcp;
 
     public RawSipClient(String localHost, String targetHost, int targetPort) throws IOException {
-        this.udp = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(localHost), 0));
+        this(localHost, 0, targetHost, targetPort);
+    }
+
+    /** Binds the UDP socket to localHost:localPort (0 = any free port). */
+    public RawSipClient(String localHost, int localPort, String targetHost, int targetPort) throws IOException {
+        this.udp = new DatagramSocket(null);
+        this.udp.setReuseAddress(true);
+        this.udp.bind(new InetSocketAddress(InetAddress.getByName(localHost), localPort));
         this.target = new InetSocketAddress(InetAddress.getByName(targetHost), targetPort);
     }
 

@@ -422,7 +422,11 @@ public final class ProxyCore {
     }
 
     private void schedule(ClientBranch branch, Duration timeout) {
-        branch.timer(timers.schedule(() -> onFinalResponseTimer(branch), timeout.toMillis(), TimeUnit.MILLISECONDS));
+        try {
+            branch.timer(timers.schedule(() -> onFinalResponseTimer(branch), timeout.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            LOG.debug("Timer not armed: SipFlow is stopping");
+        }
     }
 
     private void onFinalResponseTimer(ClientBranch branch) {

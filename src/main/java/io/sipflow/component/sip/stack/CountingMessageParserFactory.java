@@ -48,6 +48,10 @@ public final class CountingMessageParserFactory implements MessageParserFactory 
         public SIPMessage parseSIPMessage(byte[] bytes, boolean readBody, boolean strict,
                 ParseExceptionListener listener) throws ParseException {
             try {
+                String refusal = RawMessageScreen.check(bytes);
+                if (refusal != null) {
+                    throw new ParseException(refusal, 0);
+                }
                 return delegate.parseSIPMessage(bytes, readBody, strict, listener);
             } catch (ParseException | RuntimeException e) {
                 SipCounters counters = COUNTERS.get(stack);
