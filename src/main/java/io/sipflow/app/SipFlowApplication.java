@@ -5,13 +5,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
 
 /**
  * SipFlow on Camel Main: {@code application.properties} (one section per module), overridable by
@@ -23,6 +27,7 @@ public final class SipFlowApplication implements AutoCloseable {
 
     static final String ROUTES_DIR = "sipflow.routes.dir";
     private static final String[] ROUTE_SUFFIXES = {".camel.yaml", ".camel.xml"};
+    private static final String BUILT_IN = "classpath:routes/*.camel.yaml,classpath:routes/*.camel.xml";
 
     private final Main main = new Main();
 
@@ -40,39 +45,55 @@ public final class SipFlowApplication implements AutoCloseable {
     }
 
     private static void configureRoutes(CamelContext context, MainConfigurationProperties config) {
-        String include = "classpath:routes/*.camel.yaml,classpath:routes/*.camel.xml";
         String dir = context.getPropertiesComponent().resolveProperty(ROUTES_DIR).map(String::trim).orElse("");
         if (dir.isEmpty()) {
-            config.setRoutesIncludePattern(include);
+            config.setRoutesIncludePattern(BUILT_IN);
             return;
         }
         Path path = Path.of(dir).toAbsolutePath();
         if (!Files.isDirectory(path)) {
             throw new IllegalArgumentException(ROUTES_DIR + " is not a directory: " + path);
         }
-        List<String> excluded = new ArrayList<>();
+        Set<String> overridden = new HashSet<>();
         try (Stream<Path> files = Files.list(path)) {
             files.map(p -> p.getFileName().toString()).filter(SipFlowApplication::isRouteFile)
-                    .filter(name -> SipFlowApplication.class.getClassLoader().getResource("routes/" + name) != null)
-                    .forEach(name -> {
-                        // the resource scanner reports classpath locations in more than one form
-                        excluded.add("classpath:routes/" + name);
-                        excluded.add("routes/" + name);
-                        excluded.add("**/classes/routes/" + name);
-                    });
+                    .map(SipFlowApplication::blockName).forEach(overridden::add);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("Cannot read " + ROUTES_DIR + " " + path + ": " + e.getMessage(), e);
         }
-        String dirUri = "file:" + path;
-        config.setRoutesIncludePattern(include + "," + dirUri + "/*.camel.yaml," + dirUri + "/*.camel.xml");
-        if (!excluded.isEmpty()) {
-            config.setRoutesExcludePattern(String.join(",", excluded));
+        // a block is replaced by name, whatever its DSL: request.camel.xml replaces request.camel.yaml
+        List<String> include = new ArrayList<>();
+        try {
+            for (String pattern : BUILT_IN.split(",")) {
+                for (Resource resource : PluginHelper.getPackageScanResourceResolver(context).findResources(pattern)) {
+                    String location = resource.getLocation();
+                    String fileName = location.substring(location.lastIndexOf('/') + 1);
+                    if (!overridden.contains(blockName(fileName))) {
+                        include.add(location);
+                    }
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot list the built-in routes: " + e.getMessage(), e);
         }
+        String dirUri = "file:" + path;
+        include.add(dirUri + "/*.camel.yaml");
+        include.add(dirUri + "/*.camel.xml");
+        config.setRoutesIncludePattern(String.join(",", include));
         config.setRoutesReloadEnabled(true);
         config.setRoutesReloadDirectory(path.toString());
         config.setRoutesReloadPattern("*.camel.yaml,*.camel.xml");
         // reload only the routes of the changed file; the built-in blocks stay up
         config.setRoutesReloadRemoveAllRoutes(false);
+    }
+
+    private static String blockName(String fileName) {
+        for (String suffix : ROUTE_SUFFIXES) {
+            if (fileName.endsWith(suffix)) {
+                return fileName.substring(0, fileName.length() - suffix.length());
+            }
+        }
+        return fileName;
     }
 
     private static boolean isRouteFile(String name) {

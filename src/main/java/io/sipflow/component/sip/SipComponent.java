@@ -35,6 +35,7 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
     private String frTimeout = "5s";
     private String frInvTimeout = "120s";
     private int maxServerTransactions = 500_000;
+    private String tcpConnectTimeout = "2s";
 
     private final Map<SipEndpointKind, SipConsumer> consumers = new ConcurrentHashMap<>();
     private SipStackRuntime runtime;
@@ -87,7 +88,7 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
         return new SipStackSettings(addresses, host, port, aliasList, threadPoolSize, maxMessageSize,
                 duration(frTimeout, "sipflow.sip.fr-timeout"), duration(frInvTimeout, "sipflow.sip.fr-inv-timeout"),
-                maxServerTransactions);
+                maxServerTransactions, duration(tcpConnectTimeout, "sipflow.sip.tcp-connect-timeout"));
     }
 
     private static Duration duration(String value, String property) {
@@ -206,6 +207,14 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
 
     public void setFrInvTimeout(String frInvTimeout) {
         this.frInvTimeout = frInvTimeout;
+    }
+
+    public String getTcpConnectTimeout() {
+        return tcpConnectTimeout;
+    }
+
+    public void setTcpConnectTimeout(String tcpConnectTimeout) {
+        this.tcpConnectTimeout = tcpConnectTimeout;
     }
 
     public int getMaxServerTransactions() {

@@ -10,7 +10,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sip.ClientTransaction;
@@ -45,8 +47,21 @@ public final class ProxyCore {
     /** Branches waiting on a reliable transport, by hop: a connect failure there ends them with 503. */
     private final Map<String, Set<ClientBranch>> pendingByHop = new ConcurrentHashMap<>();
 
+    /**
+     * Sends that may have to open a TCP connection run here, never on a SIP thread: JAIN-SIP
+     * connects synchronously (bounded by sipflow.sip.tcp-connect-timeout), and a slow or dead TCP
+     * next hop must not stall unrelated transactions.
+     */
+    private final ThreadPoolExecutor connectPool;
+
     public ProxyCore(SipStackRuntime runtime) {
         this.runtime = runtime;
+        this.connectPool = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
+            Thread t = new Thread(r, "sipflow-tcp-send");
+            t.setDaemon(true);
+            return t;
+        });
+        this.connectPool.allowCoreThreadTimeOut(true);
         this.timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "sipflow-fr-timer");
             t.setDaemon(true);
@@ -57,6 +72,20 @@ public final class ProxyCore {
 
     public void shutdown() {
         timers.shutdownNow();
+        connectPool.shutdownNow();
+    }
+
+    /** Runs a send on the caller's thread for UDP, on the connect pool for connection-oriented transports. */
+    private void dispatchSend(String transport, Runnable send) {
+        if (!isReliable(transport)) {
+            send.run();
+            return;
+        }
+        try {
+            connectPool.execute(send);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new IllegalStateException("TCP send queue full or stopped", e);
+        }
     }
 
     public SipStackRuntime runtime() {
@@ -236,8 +265,14 @@ public final class ProxyCore {
             }
             request.addFirst(via(hop.getTransport(), LoopDetector.loopHash(request)));
             NextHopRouter.pin(request, hop);
-            ctx.provider().sendRequest(request);
-            runtime.counters().forwardedRequests.increment();
+            dispatchSend(hop.getTransport(), () -> {
+                try {
+                    ctx.provider().sendRequest(request);
+                    runtime.counters().forwardedRequests.increment();
+                } catch (Exception e) {
+                    LOG.info("Stateless forward of {} failed: {}", request.getMethod(), e.getMessage());
+                }
+            });
         } catch (Exception e) {
             LOG.info("Stateless forward of {} failed: {}", request.getMethod(), e.getMessage());
         }
@@ -252,20 +287,32 @@ public final class ProxyCore {
             if (provider.getListeningPoint(hop.getTransport()) == null) {
                 throw new IllegalArgumentException("no " + hop.getTransport() + " listening point");
             }
-            ClientTransaction tx = provider.getNewClientTransaction(request);
-            tx.setApplicationData(branch);
-            branch.clientTransaction(tx);
             if (isReliable(hop.getTransport())) {
                 pendingByHop.computeIfAbsent(Hops.key(hop), k -> ConcurrentHashMap.newKeySet()).add(branch);
             }
             schedule(branch, timeout);
+            dispatchSend(hop.getTransport(), () -> send(branch, provider));
+        } catch (Exception e) {
+            unreachable(branch, e);
+        }
+    }
+
+    private void send(ClientBranch branch, SipProvider provider) {
+        try {
+            ClientTransaction tx = provider.getNewClientTransaction(branch.request());
+            tx.setApplicationData(branch);
+            branch.clientTransaction(tx);
             tx.sendRequest();
             runtime.counters().forwardedRequests.increment();
         } catch (Exception e) {
-            LOG.info("{} to {} failed: {}", request.getMethod(), Hops.key(hop), e.getMessage());
-            complete(branch, synthesize(branch, SipProtocolConstants.SERVICE_UNAVAILABLE, "Service Unavailable"),
-                    SipOutcome.UNREACHABLE);
+            unreachable(branch, e);
         }
+    }
+
+    private void unreachable(ClientBranch branch, Exception e) {
+        LOG.info("{} to {} failed: {}", branch.request().getMethod(), Hops.key(branch.hop()), e.getMessage());
+        complete(branch, synthesize(branch, SipProtocolConstants.SERVICE_UNAVAILABLE, "Service Unavailable"),
+                SipOutcome.UNREACHABLE);
     }
 
     private Hop nextHop(Request request, URI destination) {
@@ -414,8 +461,13 @@ public final class ProxyCore {
             Request cancel = branch.clientTransaction().createCancel();
             NextHopRouter.pin(cancel, branch.hop());
             SipProvider provider = branch.server() != null ? branch.server().provider() : runtime.defaultProvider();
-            ClientTransaction cancelTx = provider.getNewClientTransaction(cancel);
-            cancelTx.sendRequest();
+            dispatchSend(branch.hop().getTransport(), () -> {
+                try {
+                    provider.getNewClientTransaction(cancel).sendRequest();
+                } catch (Exception e) {
+                    LOG.info("CANCEL toward {} failed: {}", Hops.key(branch.hop()), e.getMessage());
+                }
+            });
         } catch (Exception e) {
             LOG.info("CANCEL toward {} failed: {}", Hops.key(branch.hop()), e.getMessage());
         }

@@ -101,9 +101,11 @@ public final class SipStackRuntime {
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(settings.maxMessageSize()));
         p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", Integer.toString(settings.maxServerTransactions()));
         p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", Integer.toString(settings.maxServerTransactions()));
-        // TCP on NIO, connects never block a SIP thread; connect failures come back as IO events
+        // TCP on NIO. Outbound connects are blocking and bounded (the non-blocking mode loses connect
+        // failures); ProxyCore runs every TCP send on its own pool, never on a SIP thread
         p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", "gov.nist.javax.sip.stack.NioMessageProcessorFactory");
-        p.setProperty("gov.nist.javax.sip.NIO_BLOCKING_MODE", "NONBLOCKING");
+        p.setProperty("gov.nist.javax.sip.NIO_BLOCKING_MODE", "BLOCKING");
+        p.setProperty("gov.nist.javax.sip.CONNECTION_TIMEOUT", Long.toString(settings.tcpConnectTimeout().toMillis()));
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
         p.setProperty("gov.nist.javax.sip.CACHE_SERVER_CONNECTIONS", "true");
         // retransmitted 2xx to INVITE arrive without a transaction and must be relayed statelessly

@@ -16,6 +16,7 @@ import java.util.List;
  * @param finalResponseTimeout         tm {@code fr_timeout}
  * @param inviteFinalResponseTimeout   tm {@code fr_inv_timeout}
  * @param maxServerTransactions        above this many live server transactions, new requests get 503
+ * @param tcpConnectTimeout            how long opening a TCP connection to a next hop may take
  */
 public record SipStackSettings(
         List<ListenAddress> listen,
@@ -26,7 +27,8 @@ public record SipStackSettings(
         int maxMessageSize,
         Duration finalResponseTimeout,
         Duration inviteFinalResponseTimeout,
-        int maxServerTransactions) {
+        int maxServerTransactions,
+        Duration tcpConnectTimeout) {
 
     public SipStackSettings {
         listen = List.copyOf(listen);
@@ -39,6 +41,9 @@ public record SipStackSettings(
         }
         if (finalResponseTimeout.isNegative() || finalResponseTimeout.isZero()) {
             throw new IllegalArgumentException("sipflow.sip.fr-timeout must be positive");
+        }
+        if (tcpConnectTimeout.isNegative() || tcpConnectTimeout.isZero()) {
+            throw new IllegalArgumentException("sipflow.sip.tcp-connect-timeout must be positive");
         }
         if (inviteFinalResponseTimeout.isNegative() || inviteFinalResponseTimeout.isZero()) {
             throw new IllegalArgumentException("sipflow.sip.fr-inv-timeout must be positive");
