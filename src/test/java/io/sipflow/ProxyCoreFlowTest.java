@@ -1,6 +1,7 @@
 package io.sipflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.sipflow.testsupport.FakeUserAgent;
 import io.sipflow.testsupport.FreePorts;
@@ -226,6 +227,33 @@ class ProxyCoreFlowTest {
             assertThat(uas.requests().stream().filter(e -> e.getRequest().getMethod().equals(Request.MESSAGE))).hasSize(1);
         }
         assertThat(seen[0]).isNotNull();
+    }
+
+    @Test
+    void shutdownLetsAnInviteInFlightFinish() throws Exception {
+        startProxy();
+        uas.answer(Request.INVITE, 180);
+        Request invite = uac.newRequest(Request.INVITE, "sip:209@tenant-a.example", "sip:209@tenant-a.example", "alice");
+        uac.send(invite, proxy.uri());
+        uac.awaitResponse(invite, 180);
+
+        SipFlowTestApp stopping = proxy;
+        proxy = null;
+        Thread stopper = new Thread(() -> {
+            try {
+                stopping.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "test-stopper");
+        stopper.start();
+        await().atMost(FakeUserAgent.WAIT).until(() -> stopping.application().context().isStopping());
+
+        uas.replyToInvite(FakeUserAgent.callId(invite), 200);
+        uac.awaitResponse(invite, 200);
+        stopper.join(FakeUserAgent.WAIT.toMillis());
+        assertThat(stopper.isAlive()).isFalse();
+        assertThat(stopping.application().context().isStopped()).isTrue();
     }
 
     private static int count(ListIterator<?> it) {

@@ -276,6 +276,15 @@ public final class FakeUserAgent implements BeforeEachCallback, AfterEachCallbac
         return requests;
     }
 
+    /** Sends another response on an INVITE this agent auto-answered (e.g. the 200 after a 180). */
+    public void replyToInvite(String callId, int code) throws Exception {
+        ServerTransaction stx = pendingInvites.get(callId);
+        if (stx == null) {
+            throw new IllegalStateException("no pending INVITE " + callId);
+        }
+        stx.sendResponse(response(stx.getRequest(), code));
+    }
+
     /** Answers a received request by hand. */
     public void reply(RequestEvent event, int code) throws Exception {
         ServerTransaction stx = serverTransaction(event);

@@ -68,7 +68,7 @@ public class SipConsumer extends DefaultConsumer {
         try {
             var core = getEndpoint().getComponent().core();
             if (exchange.getException() != null) {
-                LOG.error("Route {} failed on {}: {}", getRouteId(), ctx.method(), exchange.getException().toString());
+                LOG.error("Route {} failed on {}: {}", getRouteId(), ctx.method(), exchange.getException().toString(), exchange.getException());
                 core.reply(ctx, SipProtocolConstants.SERVER_INTERNAL_ERROR, "Server Internal Error");
                 return;
             }
