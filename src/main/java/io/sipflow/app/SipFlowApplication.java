@@ -105,6 +105,11 @@ public final class SipFlowApplication implements AutoCloseable {
         return false;
     }
 
+    /** Binds a bean into the registry before start (for {@code bean:} steps in routes). */
+    public void bind(String name, Object bean) {
+        main.bind(name, bean);
+    }
+
     /** Starts SipFlow and returns once it serves. */
     public void start() throws Exception {
         main.start();

@@ -35,8 +35,17 @@ public final class SipFlowTestApp implements AutoCloseable {
         return this;
     }
 
+    private final Map<String, Object> beans = new LinkedHashMap<>();
+
+    /** Binds a bean the routes can call ({@code to: bean:name}). */
+    public SipFlowTestApp bind(String name, Object bean) {
+        beans.put(name, bean);
+        return this;
+    }
+
     public SipFlowTestApp start() throws Exception {
         app = new SipFlowApplication(properties);
+        beans.forEach(app::bind);
         try {
             app.start();
         } catch (Exception e) {

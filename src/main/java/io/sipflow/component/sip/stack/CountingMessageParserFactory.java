@@ -21,14 +21,18 @@ import org.slf4j.LoggerFactory;
 public final class CountingMessageParserFactory implements MessageParserFactory {
 
     private static final Logger LOG = LoggerFactory.getLogger(CountingMessageParserFactory.class);
-    private static final Map<SIPTransactionStack, SipCounters> COUNTERS = new ConcurrentHashMap<>();
+    private static final Map<SIPTransactionStack, Policy> POLICIES = new ConcurrentHashMap<>();
 
-    static void register(javax.sip.SipStack stack, SipCounters counters) {
-        COUNTERS.put((SIPTransactionStack) stack, counters);
+    /** What a stack's parser enforces and where it counts. */
+    record Policy(SipCounters counters, int maxMessageSize) {
+    }
+
+    static void register(javax.sip.SipStack stack, SipCounters counters, int maxMessageSize) {
+        POLICIES.put((SIPTransactionStack) stack, new Policy(counters, maxMessageSize));
     }
 
     static void unregister(javax.sip.SipStack stack) {
-        COUNTERS.remove((SIPTransactionStack) stack);
+        POLICIES.remove((SIPTransactionStack) stack);
     }
 
     @Override
@@ -47,16 +51,19 @@ public final class CountingMessageParserFactory implements MessageParserFactory 
         @Override
         public SIPMessage parseSIPMessage(byte[] bytes, boolean readBody, boolean strict,
                 ParseExceptionListener listener) throws ParseException {
+            Policy policy = POLICIES.get(stack);
             try {
+                if (policy != null && bytes != null && bytes.length > policy.maxMessageSize()) {
+                    throw new ParseException("message of " + bytes.length + " bytes exceeds sipflow.sip.max-message-size", 0);
+                }
                 String refusal = RawMessageScreen.check(bytes);
                 if (refusal != null) {
                     throw new ParseException(refusal, 0);
                 }
                 return delegate.parseSIPMessage(bytes, readBody, strict, listener);
             } catch (ParseException | RuntimeException e) {
-                SipCounters counters = COUNTERS.get(stack);
-                if (counters != null) {
-                    counters.unparseableMessages.increment();
+                if (policy != null) {
+                    policy.counters().unparseableMessages.increment();
                 }
                 LOG.warn("Unparseable SIP message ({} bytes) starting '{}': {}", bytes == null ? 0 : bytes.length,
                         firstLine(bytes), e.getMessage());

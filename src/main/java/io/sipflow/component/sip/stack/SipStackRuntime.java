@@ -49,7 +49,7 @@ public final class SipStackRuntime {
         factory.resetFactory();
         factory.setPathName("gov.nist");
         stack = factory.createSipStack(props);
-        CountingMessageParserFactory.register(stack, counters);
+        CountingMessageParserFactory.register(stack, counters, settings.maxMessageSize());
         messageFactory = factory.createMessageFactory();
         headerFactory = factory.createHeaderFactory();
         addressFactory = factory.createAddressFactory();

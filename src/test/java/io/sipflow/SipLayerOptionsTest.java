@@ -1,0 +1,94 @@
+package io.sipflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sipflow.component.sip.SipConstants;
+import io.sipflow.testsupport.FakeUserAgent;
+import io.sipflow.testsupport.FreePorts;
+import io.sipflow.testsupport.RawSipClient;
+import io.sipflow.testsupport.SipFlowTestApp;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.sip.message.Request;
+import org.apache.camel.Processor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** SIP-layer options of the real application: several listen addresses, the size limit, the provisional hook. */
+class SipLayerOptionsTest {
+
+    @RegisterExtension
+    final FakeUserAgent uac = new FakeUserAgent("127.0.0.1");
+    @RegisterExtension
+    final FakeUserAgent uas = new FakeUserAgent("127.0.0.1");
+
+    @Test
+    void listensOnSeveralAddressesAtOnce() throws Exception {
+        int first = FreePorts.udpAndTcp("127.0.0.1");
+        int second = FreePorts.udpAndTcp("127.0.0.2");
+        String listen = "udp:127.0.0.1:" + first + ",tcp:127.0.0.1:" + first + ",udp:127.0.0.2:" + second;
+        try (SipFlowTestApp proxy = new SipFlowTestApp().with("sipflow.sip.listen", listen).start()) {
+            for (String target : List.of("sip:127.0.0.1:" + first, "sip:127.0.0.2:" + second)) {
+                Request options = uac.newRequest(Request.OPTIONS, target, target, "ops");
+                uac.send(options, target);
+                uac.awaitResponse(options, 200);
+            }
+            assertThat(proxy.port()).isPositive();
+        }
+    }
+
+    @Test
+    void oversizedMessageIsRefusedAndCountedAndSipFlowKeepsAnswering() throws Exception {
+        try (SipFlowTestApp proxy = new SipFlowTestApp().with("sipflow.sip.max-message-size", "2000").start();
+                RawSipClient client = new RawSipClient("127.0.0.1", "127.0.0.1", proxy.port())) {
+            String big = options(proxy, client.localPort(), "big-1", "X-Padding: " + "a".repeat(3000) + "\r\n");
+            client.sendUdp(big);
+            String small = options(proxy, client.localPort(), "small-1", "");
+            client.sendUdp(small);
+            List<String> others = new CopyOnWriteArrayList<>();
+            String answer = client.receiveUdpMatching(m -> {
+                if (m.contains("small-1")) {
+                    return true;
+                }
+                others.add(m);
+                return false;
+            }, FakeUserAgent.WAIT);
+            assertThat(answer).startsWith("SIP/2.0 200");
+            assertThat(others).allSatisfy(m -> assertThat(m).startsWith("SIP/2.0 400").contains("max-message-size"));
+            assertThat(proxy.sipComponent().getRuntime().counters().unparseableMessages.sum()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void provisionalResponsesReachTheOptionalHookAndGoUpstream() throws Exception {
+        List<Integer> seen = new CopyOnWriteArrayList<>();
+        Processor probe = exchange -> seen.add(exchange.getMessage().getHeader(SipConstants.STATUS_CODE, Integer.class));
+        uas.answer(Request.INVITE, 180, 183, 200);
+        try (SipFlowTestApp proxy = new SipFlowTestApp().with("sipflow.relay.next-hop", uas.uri())
+                .with("sipflow.routes.dir", Path.of("src/test/resources/provisional-routes").toAbsolutePath().toString())
+                .bind("provisionalProbe", probe).start()) {
+            Request invite = uac.newRequest(Request.INVITE, "sip:201@tenant-a.example", "sip:201@tenant-a.example", "alice");
+            uac.send(invite, proxy.uri());
+            uac.awaitResponse(invite, 180);
+            uac.awaitResponse(invite, 183);
+            uac.awaitResponse(invite, 200);
+            await().atMost(FakeUserAgent.WAIT).until(() -> seen.size() == 2);
+            assertThat(seen).containsExactly(180, 183);
+        }
+    }
+
+    private static String options(SipFlowTestApp proxy, int localPort, String callId, String extra) {
+        return "OPTIONS " + proxy.uri() + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:" + localPort + ";branch=z9hG4bK-" + callId + ";rport\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:ops@127.0.0.1>;tag=o1\r\n"
+                + "To: <" + proxy.uri() + ">\r\n"
+                + "Call-ID: " + callId + "\r\n"
+                + "CSeq: 1 OPTIONS\r\n"
+                + extra
+                + "Content-Length: 0\r\n\r\n";
+    }
+}
