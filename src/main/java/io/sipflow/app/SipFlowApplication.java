@@ -36,6 +36,7 @@ public final class SipFlowApplication implements AutoCloseable {
         props.putAll(overrides);
         main.setOverrideProperties(props);
         main.configure().setName("SipFlow");
+        main.configure().addConfiguration(SipFlowModules.class);
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport support) {

@@ -73,6 +73,7 @@ public final class FakeUserAgent implements BeforeEachCallback, AfterEachCallbac
     private final Map<String, int[]> answers = new ConcurrentHashMap<>();
     private final Map<String, ServerTransaction> pendingInvites = new ConcurrentHashMap<>();
     private volatile boolean silent;
+    private final Map<String, java.util.function.Function<Request, List<Response>>> responders = new ConcurrentHashMap<>();
 
     public FakeUserAgent(String host) {
         this.host = host;
@@ -139,6 +140,21 @@ public final class FakeUserAgent implements BeforeEachCallback, AfterEachCallbac
     public FakeUserAgent answer(String method, int... codes) {
         answers.put(method, codes);
         return this;
+    }
+
+    /** UAS behaviour: answer {@code method} with whatever the function builds (for emulated PBXs). */
+    public FakeUserAgent respond(String method, java.util.function.Function<Request, List<Response>> responder) {
+        responders.put(method, responder);
+        return this;
+    }
+
+    /** A response to {@code request} with a To tag (and a Contact for 2xx to INVITE), to customise. */
+    public Response newResponse(Request request, int code) throws Exception {
+        return response(request, code);
+    }
+
+    public MessageFactory messages() {
+        return messages;
     }
 
     /** Never answer anything (a silent next hop). */
@@ -339,6 +355,15 @@ public final class FakeUserAgent implements BeforeEachCallback, AfterEachCallbac
                 ServerTransaction target = invite != null ? invite : pending;
                 if (target != null) {
                     target.sendResponse(response(target.getRequest(), 487));
+                }
+                return;
+            }
+            java.util.function.Function<Request, List<Response>> responder = responders.get(request.getMethod());
+            if (responder != null) {
+                ServerTransaction stx = event.getServerTransaction() != null ? event.getServerTransaction()
+                        : provider.getNewServerTransaction(request);
+                for (Response r : responder.apply(request)) {
+                    stx.sendResponse(r);
                 }
                 return;
             }

@@ -15,6 +15,7 @@ public final class SipFlowTestApp implements AutoCloseable {
     private final Map<String, String> properties = new LinkedHashMap<>();
     private final String host;
     private final int port;
+    private final int httpPort;
     private SipFlowApplication app;
 
     public SipFlowTestApp() {
@@ -28,6 +29,11 @@ public final class SipFlowTestApp implements AutoCloseable {
         properties.put("sipflow.sip.fr-timeout", "1500ms");
         properties.put("sipflow.sip.fr-inv-timeout", "5s");
         properties.put("sipflow.sip.shutdown-timeout", "2");
+        this.httpPort = FreePorts.udpAndTcp("127.0.0.1");
+        properties.put("sipflow.http.port", Integer.toString(httpPort));
+        // a database of its own in the shared test MariaDB (a test may point elsewhere with with())
+        properties.put("sipflow.db.url", TestMariaDb.newDatabaseUrl());
+        properties.put("sipflow.db.user", "root");
     }
 
     public SipFlowTestApp with(String key, String value) {
@@ -66,6 +72,11 @@ public final class SipFlowTestApp implements AutoCloseable {
     /** {@code sip:host:port} of the proxy. */
     public String uri() {
         return "sip:" + host + ":" + port;
+    }
+
+    /** Base URL of the management HTTP API. */
+    public String httpBase() {
+        return "http://127.0.0.1:" + httpPort;
     }
 
     public SipFlowApplication application() {

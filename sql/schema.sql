@@ -1,0 +1,65 @@
+-- SipFlow database schema: MySQL 8 and MariaDB 10.x.
+-- Table and column names follow OpenSIPS 3.x, so an existing OpenSIPS database (and its
+-- tooling: opensips-cli, control panels) can be pointed at SipFlow unchanged.
+-- Every statement is idempotent (CREATE TABLE IF NOT EXISTS); SipFlow applies this file on
+-- start when one of the tables is missing. One statement per block, ';' at the end of a line.
+
+-- domain: mirrors the OpenSIPS 3.x domain module table (one row per tenant domain).
+-- SipFlow adds setid: the dispatcher set that holds the tenant's PBXs.
+CREATE TABLE IF NOT EXISTS domain (
+    id INT UNSIGNED NOT NULL AUTO_INCREMENT,
+    domain CHAR(64) NOT NULL DEFAULT '',
+    attrs CHAR(255) NULL DEFAULT NULL,
+    accept_subdomain INT NOT NULL DEFAULT 0,
+    last_modified DATETIME NOT NULL DEFAULT '1900-01-01 00:00:01',
+    setid INT NOT NULL DEFAULT 0,
+    PRIMARY KEY (id),
+    CONSTRAINT domain_idx UNIQUE (domain)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- dispatcher: mirrors the OpenSIPS 3.x dispatcher module table unchanged (one row per PBX
+-- destination; setid groups the PBXs of one tenant). weight stays CHAR as in OpenSIPS.
+CREATE TABLE IF NOT EXISTS dispatcher (
+    id INT UNSIGNED NOT NULL AUTO_INCREMENT,
+    setid INT NOT NULL DEFAULT 0,
+    destination CHAR(192) NOT NULL DEFAULT '',
+    socket CHAR(128) NULL DEFAULT NULL,
+    state INT NOT NULL DEFAULT 0,
+    probe_mode INT NOT NULL DEFAULT 0,
+    weight CHAR(64) NOT NULL DEFAULT 1,
+    priority INT NOT NULL DEFAULT 0,
+    attrs CHAR(128) NULL DEFAULT NULL,
+    description CHAR(64) NULL DEFAULT NULL,
+    PRIMARY KEY (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- location: mirrors the OpenSIPS 3.x usrloc table (one row per registered contact).
+-- contact_id is not AUTO_INCREMENT: SipFlow computes it from AoR and contact URI.
+-- expires is absolute, UNIX seconds. SipFlow adds pbx: the dispatcher destination
+-- that accepted the registration. flags, cflags, methods, kv_store and attr are kept for
+-- OpenSIPS compatibility; SipFlow leaves them at their defaults.
+CREATE TABLE IF NOT EXISTS location (
+    contact_id BIGINT UNSIGNED NOT NULL,
+    username CHAR(64) NOT NULL DEFAULT '',
+    domain CHAR(64) NULL DEFAULT NULL,
+    contact TEXT NOT NULL,
+    received CHAR(255) NULL DEFAULT NULL,
+    path CHAR(255) NULL DEFAULT NULL,
+    expires INT UNSIGNED NOT NULL,
+    q FLOAT(10,2) NOT NULL DEFAULT 1.0,
+    callid CHAR(255) NOT NULL DEFAULT 'Default-Call-ID',
+    cseq INT NOT NULL DEFAULT 20,
+    last_modified DATETIME NOT NULL DEFAULT '1900-01-01 00:00:01',
+    flags INT NOT NULL DEFAULT 0,
+    cflags CHAR(255) NULL DEFAULT NULL,
+    user_agent CHAR(255) NOT NULL DEFAULT '',
+    socket CHAR(64) NULL DEFAULT NULL,
+    methods INT NULL DEFAULT NULL,
+    sip_instance CHAR(255) NULL DEFAULT NULL,
+    kv_store TEXT NULL,
+    attr CHAR(255) NULL DEFAULT NULL,
+    pbx CHAR(192) NULL DEFAULT NULL,
+    PRIMARY KEY (contact_id),
+    INDEX location_aor_idx (username, domain),
+    INDEX location_expires_idx (expires)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

@@ -1,0 +1,151 @@
+package io.sipflow.app;
+
+import io.sipflow.component.sip.SipComponent;
+import io.sipflow.component.sip.stack.SipStackSettings;
+import io.sipflow.module.db.Database;
+import io.sipflow.module.db.EmbeddedMariaDb;
+import io.sipflow.module.db.JdbcLocationPersistence;
+import io.sipflow.module.db.JdbcTenantPersistence;
+import io.sipflow.module.db.SchemaInstaller;
+import io.sipflow.module.location.LocationBean;
+import io.sipflow.module.location.LocationStore;
+import io.sipflow.module.location.LocationWriter;
+import io.sipflow.module.location.MaxContactsPolicy;
+import io.sipflow.module.registrar.ContactMode;
+import io.sipflow.module.registrar.RegistrarBean;
+import io.sipflow.module.registrar.RegistrarService;
+import io.sipflow.module.stats.ModuleCounters;
+import io.sipflow.module.tenant.DispatcherBean;
+import io.sipflow.module.tenant.TenantBean;
+import io.sipflow.module.tenant.TenantDirectory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import javax.sip.SipFactory;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the modules (database, tenants, dispatcher, location, registrar) from the
+ * {@code sipflow.*} properties and binds their route facades: {@code bean:tenants},
+ * {@code bean:dispatcher}, {@code bean:location}, {@code bean:registrar}.
+ */
+public final class SipFlowModules implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SipFlowModules.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Settings s = new Settings(context);
+        ModuleCounters counters = new ModuleCounters();
+        Resources resources = new Resources();
+        context.addService(resources, true, true);
+
+        String url = s.string("sipflow.db.url", null);
+        String user = s.string("sipflow.db.user", "root");
+        String password = s.string("sipflow.db.password", "");
+        boolean embedded = url == null;
+        if (embedded) {
+            Path dir = Path.of(s.string("sipflow.db.embedded-dir", "data/mariadb"));
+            EmbeddedMariaDb db = EmbeddedMariaDb.start(s.integer("sipflow.db.embedded-port", 3307), dir.toAbsolutePath(), "sipflow");
+            resources.embeddedDb = db;
+            url = db.jdbcUrl();
+            user = "root";
+            password = "";
+            LOG.info("No sipflow.db.url configured: using an embedded MariaDB ({}), data in {}", url, dir.toAbsolutePath());
+        }
+        Database database = Database.connect(url, user, password);
+        resources.database = database;
+        SchemaInstaller installer = new SchemaInstaller(database.dataSource());
+        installer.install();
+        if (embedded && Boolean.parseBoolean(s.string("sipflow.db.demo-data", "true"))) {
+            installer.applyDemoTenants();
+        }
+
+        TenantDirectory directory = new TenantDirectory();
+        TenantBean tenants = new TenantBean(directory, new JdbcTenantPersistence(database.dataSource()), counters,
+                s.integer("sipflow.tenant.unknown-domain-code", 403));
+        LOG.info("Tenants: {}", tenants.reload());
+        Set<Integer> aliveCodes = Arrays.stream(s.string("sipflow.dispatcher.probe-alive-codes", "200").split(","))
+                .map(String::trim).filter(x -> !x.isEmpty()).map(Integer::valueOf).collect(Collectors.toSet());
+        DispatcherBean dispatcher = new DispatcherBean(directory, s.integer("sipflow.dispatcher.failure-threshold", 2),
+                s.integer("sipflow.dispatcher.success-threshold", 1), aliveCodes);
+
+        LocationStore store = new LocationStore(s.integer("sipflow.location.max-contacts", 10),
+                s.enumValue("sipflow.location.max-contacts-policy", MaxContactsPolicy.class, MaxContactsPolicy.EVICT_OLDEST));
+        JdbcLocationPersistence locations = new JdbcLocationPersistence(database.dataSource());
+        var stored = locations.loadActive(System.currentTimeMillis() / 1000);
+        store.load(stored);
+        LOG.info("Location: {} binding(s) loaded from the database", stored.size());
+        LocationWriter writer = new LocationWriter(locations,
+                s.enumValue("sipflow.location.working-mode", LocationWriter.Mode.class, LocationWriter.Mode.WRITE_BACK),
+                s.duration("sipflow.location.flush-interval", Duration.ofSeconds(1)));
+        resources.writer = writer;
+        store.addListener(writer);
+
+        ContactMode contactMode = s.enumValue("sipflow.registrar.contact-mode", ContactMode.class, ContactMode.REWRITE);
+        int defaultExpires = s.integer("sipflow.registrar.default-expires", 3600);
+        int maxExpires = s.integer("sipflow.registrar.max-expires", 31_536_000);
+        SipFactory sipFactory = SipFactory.getInstance();
+        var addressFactory = sipFactory.createAddressFactory();
+        var headerFactory = sipFactory.createHeaderFactory();
+        Supplier<RegistrarService> registrar = memoize(() -> {
+            SipStackSettings sip = context.getComponent("sip", SipComponent.class).getRuntime().settings();
+            return new RegistrarService(store, contactMode, sip.advertisedHost(), sip.advertisedPort(), defaultExpires,
+                    maxExpires, addressFactory, headerFactory);
+        });
+
+        context.getRegistry().bind("moduleCounters", counters);
+        context.getRegistry().bind("tenants", tenants);
+        context.getRegistry().bind("dispatcher", dispatcher);
+        context.getRegistry().bind("location", new LocationBean(store, writer));
+        context.getRegistry().bind("registrar", new RegistrarBean(registrar, counters));
+    }
+
+    private static <T> Supplier<T> memoize(Supplier<T> supplier) {
+        return new Supplier<>() {
+            private volatile T value;
+
+            @Override
+            public T get() {
+                T v = value;
+                if (v == null) {
+                    synchronized (this) {
+                        if (value == null) {
+                            value = supplier.get();
+                        }
+                        v = value;
+                    }
+                }
+                return v;
+            }
+        };
+    }
+
+    /** What the modules hold open, closed with the CamelContext: last writes flushed, then the database. */
+    private static final class Resources extends ServiceSupport {
+        volatile LocationWriter writer;
+        volatile Database database;
+        volatile EmbeddedMariaDb embeddedDb;
+
+        @Override
+        protected void doStop() {
+            if (writer != null) {
+                writer.close();
+            }
+            if (database != null) {
+                database.close();
+            }
+            if (embeddedDb != null) {
+                embeddedDb.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package io.sipflow.module.location;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The in-memory location index (OpenSIPS usrloc in cached mode): AoR to bindings and contact id to
+ * binding, both O(1); no database round trip on the call path. Writes are atomic per AoR.
+ * Listeners (the database write-back, registration events) hear about every change.
+ */
+public final class LocationStore {
+
+    private final Map<String, List<Binding>> byAor = new ConcurrentHashMap<>();
+    private final Map<Long, Binding> byContactId = new ConcurrentHashMap<>();
+    /** UNIX second -> contact ids that expire then (a binding may since have been refreshed). */
+    private final Map<Long, Set<Long>> expiryBuckets = new ConcurrentHashMap<>();
+    private final List<LocationListener> listeners = new CopyOnWriteArrayList<>();
+    private final int maxContactsPerAor;
+    private final MaxContactsPolicy maxContactsPolicy;
+    private volatile long lastReapedSecond = System.currentTimeMillis() / 1000 - 1;
+
+    public LocationStore(int maxContactsPerAor, MaxContactsPolicy maxContactsPolicy) {
+        if (maxContactsPerAor <= 0) {
+            throw new IllegalArgumentException("sipflow.location.max-contacts must be positive");
+        }
+        this.maxContactsPerAor = maxContactsPerAor;
+        this.maxContactsPolicy = maxContactsPolicy;
+    }
+
+    public void addListener(LocationListener listener) {
+        listeners.add(listener);
+    }
+
+    public int maxContactsPerAor() {
+        return maxContactsPerAor;
+    }
+
+    public MaxContactsPolicy maxContactsPolicy() {
+        return maxContactsPolicy;
+    }
+
+    /** Current (non-expired) bindings of {@code user@domain}, best q first; empty when none. */
+    public List<Binding> lookup(String user, String domain) {
+        List<Binding> bindings = byAor.get(Aors.key(user, domain));
+        if (bindings == null) {
+            return List.of();
+        }
+        long now = System.currentTimeMillis() / 1000;
+        List<Binding> result = new ArrayList<>(2);
+        synchronized (bindings) {
+            for (Binding b : bindings) {
+                if (!b.isExpired(now)) {
+                    result.add(b);
+                }
+            }
+        }
+        if (result.size() > 1) {
+            result.sort(Comparator.comparingDouble((Binding b) -> b.q()).reversed()
+                    .thenComparing(Comparator.comparingLong(Binding::lastModified).reversed()));
+        }
+        return result;
+    }
+
+    /** The binding with this contact id (the Contact-rewrite parameter), or null when unknown or expired. */
+    public Binding byContactId(long contactId) {
+        Binding b = byContactId.get(contactId);
+        return b == null || b.isExpired(System.currentTimeMillis() / 1000) ? null : b;
+    }
+
+    /**
+     * True when a REGISTER adding {@code newContacts} contacts that are not yet bound would exceed the
+     * maximum and the policy is to refuse.
+     */
+    public boolean wouldRefuse(String user, String domain, Collection<Long> contactIds) {
+        if (maxContactsPolicy != MaxContactsPolicy.REJECT) {
+            return false;
+        }
+        List<Binding> bindings = byAor.get(Aors.key(user, domain));
+        int existing = 0;
+        int fresh = 0;
+        if (bindings != null) {
+            synchronized (bindings) {
+                existing = bindings.size();
+                for (Long id : contactIds) {
+                    if (bindings.stream().noneMatch(b -> b.contactId() == id)) {
+                        fresh++;
+                    }
+                }
+            }
+        } else {
+            fresh = contactIds.size();
+        }
+        return existing + fresh > maxContactsPerAor;
+    }
+
+    /** Applies an accepted registration (after the PBX's 2xx). */
+    public LocationChanges apply(RegistrationUpdate update) {
+        String key = Aors.key(update.username(), update.domain());
+        List<Binding> added = new ArrayList<>();
+        List<Binding> refreshed = new ArrayList<>();
+        List<Binding> removed = new ArrayList<>();
+        int ignored = 0;
+        long nowSeconds = update.nowMillis() / 1000;
+        int[] ignoredCount = new int[1];
+        withAor(key, bindings -> {
+            if (update.wildcard()) {
+                // RFC 3261 §10.3 step 6: "*" removes every binding of the AoR
+                removed.addAll(bindings);
+                bindings.clear();
+            }
+            for (ContactUpdate contact : update.contacts()) {
+                Binding existing = find(bindings, contact.contactId());
+                if (existing != null && existing.callId().equals(update.callId()) && existing.cseq() >= update.cseq()) {
+                    ignoredCount[0]++; // RFC 3261 §10.3 step 7: an older or repeated REGISTER of the same Call-ID
+                    continue;
+                }
+                if (contact.expiresSeconds() <= 0) {
+                    if (existing != null) {
+                        bindings.remove(existing);
+                        removed.add(existing);
+                    }
+                    continue;
+                }
+                Binding binding = new Binding(contact.contactId(), update.username(), update.domain(), contact.contact(),
+                        update.received(), update.path(), nowSeconds + contact.expiresSeconds(), contact.q(),
+                        update.callId(), update.cseq(), update.nowMillis(), update.userAgent(), update.socket(),
+                        contact.instance(), update.pbx());
+                if (existing != null) {
+                    bindings.set(bindings.indexOf(existing), binding);
+                    refreshed.add(binding);
+                } else {
+                    if (bindings.size() >= maxContactsPerAor) {
+                        // OpenSIPS max_contacts: the oldest binding makes room
+                        Binding oldest = bindings.stream().min(Comparator.comparingLong(Binding::lastModified)).orElseThrow();
+                        bindings.remove(oldest);
+                        removed.add(oldest);
+                    }
+                    bindings.add(binding);
+                    added.add(binding);
+                }
+            }
+            for (Binding b : removed) {
+                byContactId.remove(b.contactId(), b);
+            }
+            for (Binding b : added) {
+                index(b);
+            }
+            for (Binding b : refreshed) {
+                index(b);
+            }
+            if (bindings.isEmpty()) {
+                byAor.remove(key, bindings);
+            }
+            return null;
+        });
+        ignored = ignoredCount[0];
+        LocationChanges changes = new LocationChanges(added, refreshed, removed, List.of(), ignored);
+        publish(changes);
+        return changes;
+    }
+
+    /** Loads bindings from the database at start (no listener is told: they are already stored). */
+    public void load(Collection<Binding> stored) {
+        for (Binding b : stored) {
+            withAor(b.aor(), bindings -> {
+                Binding existing = find(bindings, b.contactId());
+                if (existing != null) {
+                    bindings.remove(existing);
+                }
+                bindings.add(b);
+                index(b);
+                return null;
+            });
+        }
+    }
+
+    /** Removes every binding whose time ran out up to {@code nowSeconds}; the expiry timer calls it. */
+    public LocationChanges removeExpired(long nowSeconds) {
+        List<Binding> expired = new ArrayList<>();
+        for (long second = lastReapedSecond; second <= nowSeconds; second++) {
+            Set<Long> ids = expiryBuckets.remove(second);
+            if (ids == null) {
+                continue;
+            }
+            for (Long id : ids) {
+                Binding b = byContactId.get(id);
+                if (b == null || b.expires() > nowSeconds) {
+                    continue; // refreshed or removed since
+                }
+                List<Binding> bindings = byAor.get(b.aor());
+                if (bindings == null) {
+                    continue;
+                }
+                synchronized (bindings) {
+                    if (bindings.remove(b)) {
+                        byContactId.remove(id, b);
+                        expired.add(b);
+                    }
+                    if (bindings.isEmpty()) {
+                        byAor.remove(b.aor(), bindings);
+                    }
+                }
+            }
+        }
+        lastReapedSecond = nowSeconds + 1;
+        if (expired.isEmpty()) {
+            return LocationChanges.NONE;
+        }
+        LocationChanges changes = new LocationChanges(List.of(), List.of(), List.of(), expired, 0);
+        publish(changes);
+        return changes;
+    }
+
+    /** Snapshot of all bindings, optionally of one domain and/or one AoR ({@code ul_dump}). */
+    public List<Binding> dump(String domain, String aor) {
+        List<Binding> result = new ArrayList<>();
+        long now = System.currentTimeMillis() / 1000;
+        for (Map.Entry<String, List<Binding>> e : byAor.entrySet()) {
+            if (aor != null && !aor.isBlank() && !e.getKey().equals(aor)) {
+                continue;
+            }
+            List<Binding> bindings = e.getValue();
+            synchronized (bindings) {
+                for (Binding b : bindings) {
+                    if (!b.isExpired(now) && (domain == null || domain.isBlank() || b.domain().equalsIgnoreCase(domain))) {
+                        result.add(b);
+                    }
+                }
+            }
+        }
+        result.sort(Comparator.comparing(Binding::domain).thenComparing(Binding::username));
+        return result;
+    }
+
+    public int aorCount() {
+        return byAor.size();
+    }
+
+    public int bindingCount() {
+        return byContactId.size();
+    }
+
+    /**
+     * Runs {@code action} holding the AoR's lock, on the list that is in the map: an empty list is
+     * removed from the map under its lock, so a writer that finds its list detached retries on the
+     * new one instead of losing a binding.
+     */
+    private <T> T withAor(String key, java.util.function.Function<List<Binding>, T> action) {
+        while (true) {
+            List<Binding> bindings = byAor.computeIfAbsent(key, k -> new ArrayList<>(2));
+            synchronized (bindings) {
+                if (byAor.get(key) == bindings) {
+                    return action.apply(bindings);
+                }
+            }
+        }
+    }
+
+    private void index(Binding b) {
+        byContactId.put(b.contactId(), b);
+        long second = Math.max(b.expires(), lastReapedSecond);
+        expiryBuckets.computeIfAbsent(second, s -> ConcurrentHashMap.newKeySet()).add(b.contactId());
+    }
+
+    private static Binding find(List<Binding> bindings, long contactId) {
+        for (Binding b : bindings) {
+            if (b.contactId() == contactId) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    private void publish(LocationChanges changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        for (LocationListener l : listeners) {
+            l.onChanges(changes);
+        }
+    }
+}
