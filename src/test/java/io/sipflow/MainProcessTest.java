@@ -35,8 +35,12 @@ class MainProcessTest {
         int port = FreePorts.udpAndTcp("127.0.0.1");
         Path log = work.resolve("sipflow.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // no sipflow.db.url: the embedded MariaDB default, on a free port, in a folder under target/
+        Path dbDir = Path.of("target", "main-process-test-db-" + port).toAbsolutePath();
         ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "io.sipflow.SipFlow", "run", "-Dsipflow.relay.next-hop=" + nextHop.uri()));
+                "io.sipflow.SipFlow", "run", "-Dsipflow.relay.next-hop=" + nextHop.uri(),
+                "-Dsipflow.db.embedded-port=0", "-Dsipflow.db.embedded-dir=" + dbDir,
+                "-Dsipflow.http.port=" + FreePorts.udpAndTcp("127.0.0.1")));
         pb.environment().put("SIPFLOW_SIP_LISTEN", "udp:127.0.0.1:" + port + ",tcp:127.0.0.1:" + port);
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         Process process = pb.start();
@@ -58,7 +62,8 @@ class MainProcessTest {
             }
             assertThat(exited).as("SipFlow stops on SIGTERM").isTrue();
         }
-        assertThat(Files.readString(log)).contains("SIP listening on udp:127.0.0.1:" + port).contains("SIP stack stopped");
+        assertThat(Files.readString(log)).contains("SIP listening on udp:127.0.0.1:" + port).contains("SIP stack stopped")
+                .contains("embedded MariaDB").contains("3 domain(s)");
     }
 
     private static String request(String method, String uri, String callId, int localPort) {

@@ -97,7 +97,8 @@ class ProxyCoreFlowTest {
 
     @Test
     void registerIsRelayedWithoutRecordRoute() throws Exception {
-        startProxy();
+        proxy = new SipFlowTestApp().with("sipflow.relay.next-hop", uas.uri())
+                .tenant("tenant-a.example", 1, uas.uri()).start();
         uas.answer(Request.REGISTER, 200);
         Request register = uac.newRequest(Request.REGISTER, "sip:tenant-a.example", "sip:201@tenant-a.example", "201");
         uac.send(register, proxy.uri());

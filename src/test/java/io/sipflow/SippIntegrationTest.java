@@ -46,7 +46,8 @@ class SippIntegrationTest {
     }
 
     private void startProxy(String nextHop) throws Exception {
-        proxy = new SipFlowTestApp(HOST).with("sipflow.relay.next-hop", nextHop).start();
+        // the SIPp REGISTER scenario's AoR domain is the proxy address: a tenant whose PBX is the UAS
+        proxy = new SipFlowTestApp(HOST).with("sipflow.relay.next-hop", nextHop).tenant(HOST, 1, nextHop).start();
     }
 
     @Test

@@ -49,7 +49,37 @@ public final class SipFlowTestApp implements AutoCloseable {
         return this;
     }
 
+    private final java.util.List<String[]> tenants = new java.util.ArrayList<>();
+
+    /** Provisions a tenant domain whose dispatcher set holds these PBXs, before SipFlow starts. */
+    public SipFlowTestApp tenant(String domain, int setId, String... pbxUris) {
+        tenants.add(new String[] {domain, Integer.toString(setId), String.join(" ", pbxUris)});
+        return this;
+    }
+
+    private void provisionTenants() throws Exception {
+        if (tenants.isEmpty()) {
+            return;
+        }
+        try (io.sipflow.module.db.Database db = io.sipflow.module.db.Database.connect(properties.get("sipflow.db.url"),
+                properties.getOrDefault("sipflow.db.user", "root"), properties.getOrDefault("sipflow.db.password", ""))) {
+            new io.sipflow.module.db.SchemaInstaller(db.dataSource()).install();
+            var persistence = new io.sipflow.module.db.JdbcTenantPersistence(db.dataSource());
+            for (String[] t : tenants) {
+                int setId = Integer.parseInt(t[1]);
+                persistence.saveDomain(new io.sipflow.module.tenant.TenantDomain(t[0], setId, null));
+                for (String pbx : t[2].split(" ")) {
+                    if (!pbx.isBlank()) {
+                        persistence.addDispatcher(new io.sipflow.module.tenant.DispatcherEntry(0, setId, pbx, null, 0, 0, 1, 0,
+                                null, t[0]));
+                    }
+                }
+            }
+        }
+    }
+
     public SipFlowTestApp start() throws Exception {
+        provisionTenants();
         app = new SipFlowApplication(properties);
         beans.forEach(app::bind);
         try {

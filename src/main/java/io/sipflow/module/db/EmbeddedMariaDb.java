@@ -39,14 +39,16 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     private final int port;
     private final Path dataDir;
     private final boolean temporaryDataDir;
+    private final Path tmpDir;
     private final String database;
     private boolean stopped;
 
-    private EmbeddedMariaDb(DB db, int port, Path dataDir, boolean temporaryDataDir, String database) {
+    private EmbeddedMariaDb(DB db, int port, Path dataDir, boolean temporaryDataDir, Path tmpDir, String database) {
         this.db = db;
         this.port = port;
         this.dataDir = dataDir;
         this.temporaryDataDir = temporaryDataDir;
+        this.tmpDir = tmpDir;
         this.database = database;
     }
 
@@ -64,11 +66,13 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     public static EmbeddedMariaDb start(int port, Path dataDir, String database) {
         long started = System.nanoTime();
         boolean temporary = dataDir == null;
-        Path dir = temporary ? createTemporaryDataDir() : prepareDataDir(dataDir);
+        Path dir = temporary ? createTempDir("sipflow-mariadb-data-") : prepareDataDir(dataDir);
+        Path tmpDir = createTempDir("sipflow-mariadb-tmp-");
         DBConfigurationBuilder builder = DBConfigurationBuilder.newBuilder()
                 .setPort(port)
                 .setBaseDir(baseDir().toString())
                 .setDataDir(dir.toString())
+                .setTmpDir(tmpDir.toString())
                 // keep the unpacked binaries (350 MB) for the next start; temporary data is ours to delete
                 .setDeletingTemporaryBaseAndDataDirsOnShutdown(false)
                 .setDefaultCharacterSet("utf8mb4")
@@ -80,7 +84,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         try {
             DB db = install(config);
             db.start();
-            EmbeddedMariaDb server = new EmbeddedMariaDb(db, config.getPort(), dir, temporary, database);
+            EmbeddedMariaDb server = new EmbeddedMariaDb(db, config.getPort(), dir, temporary, tmpDir, database);
             LOG.info("Embedded MariaDB listening on 127.0.0.1:{}, data dir {} (started in {} ms)", config.getPort(),
                     temporary ? dir + " (temporary)" : dir, (System.nanoTime() - started) / 1_000_000);
             return server;
@@ -88,6 +92,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
             if (temporary) {
                 deleteRecursively(dir);
             }
+            deleteRecursively(tmpDir);
             throw new IllegalStateException("Embedded MariaDB did not start on port " + config.getPort()
                     + " with data dir " + dir + ": " + e.getMessage(), e);
         }
@@ -115,7 +120,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         return dataDir;
     }
 
-    /** Shuts the server down (waits for it to exit); deletes a temporary data dir. Idempotent. */
+    /** Shuts the server down (waits for it to exit); deletes temporary directories. Idempotent. */
     public synchronized void stop() {
         if (stopped) {
             return;
@@ -129,6 +134,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
             if (temporaryDataDir) {
                 deleteRecursively(dataDir);
             }
+            deleteRecursively(tmpDir);
         }
         LOG.info("Embedded MariaDB on port {} stopped", port);
     }
@@ -180,11 +186,11 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         }
     }
 
-    private static Path createTemporaryDataDir() {
+    private static Path createTempDir(String prefix) {
         try {
-            return Files.createTempDirectory("sipflow-mariadb-data-");
+            return Files.createTempDirectory(prefix);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create a temporary data dir", e);
+            throw new UncheckedIOException("Cannot create a temporary directory " + prefix + "*", e);
         }
     }
 

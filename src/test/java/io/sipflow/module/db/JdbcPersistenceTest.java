@@ -155,9 +155,7 @@ class JdbcPersistenceTest {
         for (int i = 1; i <= 1000; i++) {
             batch.add(binding(i, "user" + i, NOW + 60 + i));
         }
-        long started = System.nanoTime();
         locations.upsert(batch);
-        long upsertMs = (System.nanoTime() - started) / 1_000_000;
         assertThat(count("location")).isEqualTo(1000);
         assertThat(Set.copyOf(locations.loadActive(NOW))).as("loaded bindings").isEqualTo(Set.copyOf(batch));
 
@@ -170,7 +168,6 @@ class JdbcPersistenceTest {
 
         locations.delete(batch.stream().map(Binding::contactId).toList());
         assertThat(count("location")).isZero();
-        System.out.println("upsert of 1000 bindings took " + upsertMs + " ms");
     }
 
     @Test

@@ -1,0 +1,433 @@
+# shellcheck shell=bash
+# Shared helpers for the SipFlow SIPp load scripts (register-load.sh, call-load.sh). Sourced, not run.
+#
+# Layout of one run: everything goes to a fresh $RUN_DIR under /tmp (SipFlow log, SIPp CSVs, JFR
+# files); it is kept after the run for inspection. Every process a script starts is recorded with
+# track_pid and killed by the EXIT trap. All traffic stays on 127.0.0.0/8:
+#   SipFlow 127.0.0.1   the "Asterisk" (SIPp UAS) 127.0.0.2   the phones (SIPp UAC) 127.0.0.3
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT_DIR=$(dirname "$BENCH_DIR")
+SCENARIOS=$BENCH_DIR/scenarios
+JAR=${SIPFLOW_JAR:-$ROOT_DIR/target/sipflow.jar}
+CPU_LOCK=${SIPFLOW_CPU_LOCK:-/tmp/sipflow-cpu.lock}
+PROXY_IP=127.0.0.1
+UAS_IP=127.0.0.2
+UAC_IP=127.0.0.3
+CLK_TCK=$(getconf CLK_TCK)
+STARTED_PIDS=()
+RUN_DIR=
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---- lifecycle ------------------------------------------------------------------------------
+
+# bench_init NAME: fresh run folder, cleanup trap, CPU lock, tools present.
+bench_init() {
+    RUN_DIR=$(mktemp -d "/tmp/sipflow-bench-$1.XXXXXX")
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+    local tool
+    for tool in java jcmd jstat sipp flock awk; do
+        command -v "$tool" >/dev/null || die "$tool not found (SIPp: apt-get install sip-tester)"
+    done
+    take_cpu_lock
+    log "run folder: $RUN_DIR"
+}
+
+track_pid() { STARTED_PIDS+=("$1"); }
+
+# Kill every process this script started: TERM, up to 15 s for SipFlow's graceful stop, then KILL.
+bench_cleanup() {
+    local pid i
+    for pid in "${STARTED_PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${STARTED_PIDS[@]}"; do
+        for ((i = 0; i < 150; i++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    STARTED_PIDS=()
+    if [[ -n $RUN_DIR ]]; then log "logs, CSVs and recordings kept in $RUN_DIR"; fi
+}
+
+# The machine is shared with builds that take $CPU_LOCK (flock). Take it for the whole run, unless
+# an ancestor already holds it (the script was started as `flock /tmp/sipflow-cpu.lock bench/...`;
+# taking it again on a new open file would wait for ourselves forever).
+take_cpu_lock() {
+    if cpu_lock_held_by_ancestor; then
+        log "CPU lock $CPU_LOCK held by the caller"
+        return
+    fi
+    exec 9>>"$CPU_LOCK"
+    log "waiting for CPU lock $CPU_LOCK ..."
+    flock -w 1800 9 || die "CPU lock $CPU_LOCK not free after 30 min"
+    log "CPU lock taken"
+}
+
+cpu_lock_held_by_ancestor() {
+    [[ -e $CPU_LOCK ]] || return 1
+    local inode holder p
+    inode=$(stat -c %i "$CPU_LOCK")
+    # /proc/locks: "1: FLOCK  ADVISORY  WRITE <pid> <maj>:<min>:<inode> 0 EOF" (waiters have "->")
+    for holder in $(awk -v ino="$inode" '$2 == "FLOCK" { n = split($6, f, ":"); if (f[n] == ino) print $5 }' /proc/locks); do
+        p=$$
+        while [[ $p -gt 1 ]]; do
+            [[ $p == "$holder" ]] && return 0
+            p=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $2}') || break
+            [[ -n $p ]] || break
+        done
+    done
+    return 1
+}
+
+# ---- build and start ------------------------------------------------------------------------
+
+ensure_jar() {
+    if [[ -f $JAR ]]; then
+        log "jar: $JAR ($(date -r "$JAR" '+%F %T'))"
+        return
+    fi
+    log "building $JAR (mvn -B -q package -DskipTests) ..."
+    (cd "$ROOT_DIR" && mvn -B -q package -DskipTests) >"$RUN_DIR/build.log" 2>&1 \
+        || die "build failed, see $RUN_DIR/build.log"
+    [[ -f $JAR ]] || die "build produced no $JAR"
+}
+
+# port_in_use PORT: any UDP/TCP socket (v4 or v6, any address) bound to PORT.
+port_in_use() {
+    local hex
+    hex=$(printf '%04X' "$1")
+    awk -v p=":$hex" 'FNR > 1 && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
+        /proc/net/udp /proc/net/tcp /proc/net/udp6 /proc/net/tcp6
+}
+
+# free_port: a port in 20000-59999 free for both UDP and TCP.
+free_port() {
+    local port i
+    for ((i = 0; i < 200; i++)); do
+        port=$((20000 + RANDOM % 40000))
+        port_in_use "$port" || { echo "$port"; return; }
+    done
+    die "no free port found"
+}
+
+# wait_udp_port IP PORT PID SECONDS: until PID listens on IP:PORT/udp (fails if PID dies).
+wait_udp_port() {
+    local ip=$1 port=$2 pid=$3 secs=$4 hexip hexport i
+    hexip=$(printf '%02X' $(echo "$ip" | awk -F. '{print $4, $3, $2, $1}'))
+    hexport=$(printf '%04X' "$port")
+    for ((i = 0; i < secs * 20; i++)); do
+        # Java binds dual-stack sockets: 127.0.0.1 shows in udp6 as ::ffff:127.0.0.1
+        grep -q -E " (0000000000000000FFFF0000)?$hexip:$hexport " /proc/net/udp /proc/net/udp6 && return 0
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+
+# wait_log FILE PATTERN PID SECONDS: until FILE has a line matching PATTERN (fails if PID dies).
+wait_log() {
+    local file=$1 pattern=$2 pid=$3 secs=$4 i
+    for ((i = 0; i < secs * 10; i++)); do
+        grep -q -- "$pattern" "$file" 2>/dev/null && return 0
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
+# JVM flags by GC name: a production-like fixed 1 GiB heap. JVM_OPTS (env) replaces them.
+jvm_opts_for() {
+    case $1 in
+        parallel) echo "-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+AlwaysPreTouch" ;;
+        g1) echo "-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=50 -XX:+AlwaysPreTouch" ;;
+        *) die "unknown GC '$1' (parallel or g1)" ;;
+    esac
+}
+
+# start_sipflow NEXT_HOP_PORT THREADS JVM_OPTS: SipFlow on $PROXY_IP:$SIPFLOW_PORT (UDP+TCP),
+# relaying to the UAS. Sets SIPFLOW_PID and SIPFLOW_PORT.
+start_sipflow() {
+    local next_hop_port=$1 threads=$2 jvm_opts=$3
+    SIPFLOW_PORT=$(free_port)
+    local http_port db_port
+    http_port=$(free_port)
+    db_port=$(free_port)
+    # shellcheck disable=SC2086  # word splitting of the JVM flags is intended
+    java $jvm_opts -jar "$JAR" run \
+        "-Dsipflow.sip.listen=udp:$PROXY_IP:$SIPFLOW_PORT,tcp:$PROXY_IP:$SIPFLOW_PORT" \
+        "-Dsipflow.relay.next-hop=sip:$UAS_IP:$next_hop_port" \
+        "-Dsipflow.sip.thread-pool-size=$threads" \
+        "-Dsipflow.sip.shutdown-timeout=2" \
+        "-Dsipflow.http.port=$http_port" \
+        "-Dsipflow.db.embedded-port=$db_port" \
+        "-Dsipflow.db.embedded-dir=$RUN_DIR/mariadb" \
+        ${SIPFLOW_OPTS:-} \
+        >"$RUN_DIR/sipflow.log" 2>&1 &
+    SIPFLOW_PID=$!
+    track_pid "$SIPFLOW_PID"
+    wait_log "$RUN_DIR/sipflow.log" "SIP stack started" "$SIPFLOW_PID" 120 \
+        || { tail -30 "$RUN_DIR/sipflow.log" >&2; die "SipFlow did not start"; }
+    wait_udp_port "$PROXY_IP" "$SIPFLOW_PORT" "$SIPFLOW_PID" 10 || die "SipFlow is not listening on UDP"
+    log "SipFlow pid $SIPFLOW_PID on $PROXY_IP:$SIPFLOW_PORT, JVM: $jvm_opts, $threads SIP threads"
+}
+
+# start_uas SCENARIO MAX_CALLS SECONDS: the SIPp "Asterisk" on $UAS_IP, bounded in calls and time.
+# Sets UAS_PID and UAS_PORT.
+start_uas() {
+    local scenario=$1 max_calls=$2 secs=$3
+    UAS_PORT=$(free_port)
+    mkdir -p "$RUN_DIR/uas"
+    (cd "$RUN_DIR/uas" && exec sipp -sf "$SCENARIOS/$scenario" -i "$UAS_IP" -p "$UAS_PORT" -t u1 \
+        -m "$max_calls" -timeout "${secs}s" -nostdin -buff_size 4194304 \
+        -trace_stat -stf uas-stat.csv -fd 5 -trace_err -error_file uas-errors.log \
+        >uas.out 2>&1) &
+    UAS_PID=$!
+    track_pid "$UAS_PID"
+    wait_udp_port "$UAS_IP" "$UAS_PORT" "$UAS_PID" 10 || { cat "$RUN_DIR/uas/uas.out" >&2; die "SIPp UAS did not start"; }
+    log "SIPp UAS pid $UAS_PID on $UAS_IP:$UAS_PORT ($scenario, at most $max_calls calls, ${secs}s)"
+}
+
+# users_file FILE PER_TENANT: SIPp injection file, users 201.. of tenant-a.example and
+# tenant-b.example, interleaved so every step hits both tenants.
+users_file() {
+    local file=$1 per_tenant=$2
+    awk -v n="$per_tenant" 'BEGIN {
+        print "SEQUENTIAL"
+        for (i = 0; i < n; i++) { printf "%d;tenant-a.example;\n", 201 + i; printf "%d;tenant-b.example;\n", 201 + i }
+    }' >"$file"
+}
+
+# ---- measuring ------------------------------------------------------------------------------
+
+# cpu_ticks PID: utime + stime of PID (all threads), in clock ticks.
+cpu_ticks() {
+    local v
+    v=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}') || true
+    echo "${v:-0}"
+}
+
+rss_mb() { awk '/^VmRSS:/ {printf "%d", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# jvm_gc PID: "<heap used MB> <young+full GC count> <GC time ms>" from jstat -gc.
+jvm_gc() {
+    jstat -gc "$1" 2>/dev/null | awk '
+        NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        NR == 2 { used = $col["S0U"] + $col["S1U"] + $col["EU"] + $col["OU"]
+                  printf "%d %d %d\n", used / 1024, $col["YGC"] + $col["FGC"], $col["GCT"] * 1000 }' \
+        || echo "0 0 0"
+}
+
+# udp_drops: kernel UDP receive-buffer drops, whole machine (RcvbufErrors).
+udp_drops() {
+    awk '/^Udp:/ { if (!h) { for (i = 2; i <= NF; i++) col[$i] = i; h = 1 } else print $col["RcvbufErrors"] }' /proc/net/snmp
+}
+
+# stat_last CSV NAME: NAME column of the last line of a SIPp -trace_stat file.
+stat_last() {
+    awk -F';' -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
+                            { v = $c } END { print (v == "" ? 0 : v) }' "$1"
+}
+
+# rtt_stats CSV: "p50 p99 max cps" of rtd 1 from a SIPp -trace_rtt file: response times in ms,
+# and the throughput (responses per second between the first and the last response).
+rtt_stats() {
+    awk -F';' 'NR > 1 && $3 == 1 { print $2, $1 }' "$1" | sort -n -k1,1 | awk '
+        { v[NR] = $1; if (NR == 1 || $2 < first) first = $2; if ($2 > last) last = $2 }
+        END { if (NR < 2 || last <= first) { print "- - - -"; exit }
+              i50 = int(NR * 0.50 + 0.999); i99 = int(NR * 0.99 + 0.999)
+              printf "%d %d %d %d\n", v[i50], v[i99], v[NR], (NR - 1) * 1000 / (last - first) }'
+}
+
+# ---- one load step --------------------------------------------------------------------------
+
+STEP_HEADER=$(printf '%-6s %7s %7s %6s %7s %7s %5s %5s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s' \
+    rate calls ok failed retrans cps p50ms p99ms maxms sf_cpu uac_cpu uas_cpu rss_mb heap_mb gc_n gc_ms udpdrop verdict)
+
+# run_step SCENARIO RATE CALLS SECONDS [extra SIPp args...]: one bounded SIPp UAC run through SipFlow,
+# sampling SipFlow and both SIPp processes around it. Prints the summary line; sets STEP_VERDICT
+# (PASS, SLOW: below 95% of the target rate, FAIL: failed or unfinished calls) and STEP_DIR.
+# With JFR=1 the step is recorded to $STEP_DIR/sipflow.jfr.
+run_step() {
+    local scenario=$1 rate=$2 calls=$3 secs=$4
+    shift 4
+    STEP_DIR=$RUN_DIR/step-$rate
+    mkdir -p "$STEP_DIR"
+    local sf0 uas0 gc0 drops0 t0 sf1 uas1 gc1 drops1 t1 uac_ticks rc=0
+    if [[ ${JFR:-0} == 1 ]]; then
+        jcmd "$SIPFLOW_PID" JFR.start name="step-$rate" settings=profile filename="$STEP_DIR/sipflow.jfr" \
+            >"$STEP_DIR/jfr.out" 2>&1
+    fi
+    sf0=$(cpu_ticks "$SIPFLOW_PID"); uas0=$(cpu_ticks "$UAS_PID"); gc0=$(jvm_gc "$SIPFLOW_PID")
+    drops0=$(udp_drops); t0=$(date +%s%N)
+    (cd "$STEP_DIR" && exec sipp "$PROXY_IP:$SIPFLOW_PORT" -sf "$SCENARIOS/$scenario" -i "$UAC_IP" -p "$(free_port)" \
+        -t u1 -r "$rate" -rp 1000 -m "$calls" -timeout "${secs}s" -timeout_error -nostdin -buff_size 4194304 \
+        -inf "$RUN_DIR/users.csv" -trace_stat -stf uac-stat.csv -fd 1 -trace_rtt -rtt_freq 100 \
+        -trace_err -error_file uac-errors.log "$@" >uac.out 2>&1) &
+    local uac_pid=$!
+    track_pid "$uac_pid"
+    # SIPp's own CPU: sampled while it runs; the last sample (taken as a zombie, before wait reaps
+    # it) holds its final total
+    uac_ticks=0
+    while kill -0 "$uac_pid" 2>/dev/null; do
+        uac_ticks=$(cpu_ticks "$uac_pid")
+        sleep 0.2
+    done
+    wait "$uac_pid" || rc=$?
+    t1=$(date +%s%N)
+    sf1=$(cpu_ticks "$SIPFLOW_PID"); uas1=$(cpu_ticks "$UAS_PID"); gc1=$(jvm_gc "$SIPFLOW_PID")
+    drops1=$(udp_drops)
+    if [[ ${JFR:-0} == 1 ]]; then
+        jcmd "$SIPFLOW_PID" JFR.stop name="step-$rate" >>"$STEP_DIR/jfr.out" 2>&1
+    fi
+
+    local stat=$STEP_DIR/uac-stat.csv ok failed retrans cps wall_ms p50 p99 pmax heap1 gcn0 gcn1 gcms0 gcms1
+    ok=$(stat_last "$stat" 'SuccessfulCall(C)')
+    failed=$(stat_last "$stat" 'FailedCall(C)')
+    retrans=$(stat_last "$stat" 'Retransmissions(C)')
+    wall_ms=$(((t1 - t0) / 1000000))
+    # p50/p99/max response time, and the achieved rate: responses per second over the step (from
+    # the rtt trace; below the target when SipFlow or SIPp cannot keep up)
+    read -r p50 p99 pmax cps <<<"$(rtt_stats "$(ls "$STEP_DIR"/*_rtt.csv 2>/dev/null | head -1 || echo /dev/null)")"
+    [[ $cps == - ]] && cps=0
+    read -r heap1 gcn1 gcms1 <<<"$gc1"
+    read -r _ gcn0 gcms0 <<<"$gc0"
+    local secs_f sf_cpu uas_cpu uac_cpu
+    secs_f=$(awk -v w="$wall_ms" 'BEGIN { print w / 1000 }')
+    sf_cpu=$(awk -v a="$sf0" -v b="$sf1" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { printf "%d%%", (b - a) / t / s * 100 }')
+    uas_cpu=$(awk -v a="$uas0" -v b="$uas1" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { printf "%d%%", (b - a) / t / s * 100 }')
+    uac_cpu=$(awk -v b="$uac_ticks" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { printf "%d%%", b / t / s * 100 }')
+
+    STEP_VERDICT=PASS
+    if [[ $rc -ne 0 || $failed -gt 0 || $ok -lt $calls ]]; then
+        STEP_VERDICT=FAIL
+    elif [[ $((cps * 100)) -lt $((rate * 95)) ]]; then
+        STEP_VERDICT=SLOW
+    fi
+    printf '%-6s %7s %7s %6s %7s %7s %5s %5s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s\n' \
+        "$rate" "$calls" "$ok" "$failed" "$retrans" "$cps" "$p50" "$p99" "$pmax" "$sf_cpu" "$uac_cpu" "$uas_cpu" \
+        "$(rss_mb "$SIPFLOW_PID")" "$heap1" "$((gcn1 - gcn0))" "$((gcms1 - gcms0))" "$((drops1 - drops0))" \
+        "$STEP_VERDICT$([[ $rc -ne 0 ]] && echo " (sipp exit $rc)")"
+}
+
+# jfr_hot_frames FILE [N]: top-of-stack methods (self time) and busiest threads of a recording.
+jfr_hot_frames() {
+    local file=$1 n=${2:-30} txt
+    txt=${file%.jfr}-samples.txt
+    jfr print --events jdk.ExecutionSample --stack-depth 64 "$file" >"$txt" || return 0
+    local total
+    total=$(grep -c 'jdk.ExecutionSample' "$txt" || true)
+    echo "JFR $file: $total execution samples"
+    echo "-- top-of-stack frames (self samples, % of all) --"
+    awk '/stackTrace = \[/ { getline; sub(/^ +/, ""); sub(/ +line:.*/, ""); print }' "$txt" \
+        | sort | uniq -c | sort -rn | head -"$n" | awk -v t="$total" '{ c = $1; $1 = ""; printf "%6d %5.1f%% %s\n", c, 100 * c / t, $0 }'
+    echo "-- frames on the stack (inclusive samples), io.sipflow / gov.nist / org.apache.camel --"
+    awk '/stackTrace = \[/ { s = 1; delete seen; next } s && /^ *\]/ { s = 0 }
+         s { f = $0; sub(/^ +/, "", f); sub(/ +line:.*/, "", f); if (!(f in seen)) { seen[f] = 1; print f } }' "$txt" \
+        | grep -E '^(io\.sipflow|gov\.nist|org\.apache\.camel)' | sort | uniq -c | sort -rn | head -"$n" \
+        | awk -v t="$total" '{ c = $1; $1 = ""; printf "%6d %5.1f%% %s\n", c, 100 * c / t, $0 }'
+    echo "-- samples by thread --"
+    awk -F'"' '/sampledThread = / { name = $2; gsub(/[0-9]+/, "N", name); print name }' "$txt" \
+        | sort | uniq -c | sort -rn | head -12
+}
+
+# describe_run: header lines for the results file.
+describe_run() {
+    echo "# $(date '+%F %T %Z') $(uname -n), $(nproc) cores, $(awk '/MemTotal/ {printf "%d GiB", $2 / 1048576}' /proc/meminfo)"
+    echo "# SipFlow $(git -C "$ROOT_DIR" describe --always --dirty 2>/dev/null || echo '?'), jar $(date -r "$JAR" '+%F %T'); $(java -version 2>&1 | head -1); $(sipp -v 2>&1 | grep -o 'SIPp v[^ ]*' | head -1)"
+}
+
+# ---- the ladder shared by both scripts ------------------------------------------------------
+
+usage_common() {
+    cat <<USAGE
+  --rates "R1 R2 ..."   target rates per second, one step each, in order (default: "$RATES")
+  --step-seconds N      each step sends rate x N calls (default: $STEP_SECONDS)
+  --gc parallel|g1      SipFlow JVM: -Xms1g -Xmx1g with ParallelGC or G1 (default: $GC); JVM_OPTS
+                        in the environment replaces the JVM flags altogether
+  --threads N           sipflow.sip.thread-pool-size (default: $THREADS)
+  --users N             users per tenant in the injection file (default: $USERS)
+  --jfr                 record each step with JFR (settings=profile) and print the hot frames of
+                        the highest passing step
+  --budget SECONDS      stop starting steps once one could end past this (default: $BUDGET)
+Environment: SIPFLOW_OPTS (extra -Dkey=value for SipFlow), SIPFLOW_JAR, SIPFLOW_CPU_LOCK.
+USAGE
+}
+
+RATES=
+STEP_SECONDS=10
+GC=parallel
+THREADS=8
+USERS=20000
+JFR=0
+BUDGET=270
+
+# parse_common_args "$@": the options above; anything else is an error.
+parse_common_args() {
+    while [[ $# -gt 0 ]]; do
+        case $1 in
+            --rates) RATES=$2; shift 2 ;;
+            --step-seconds) STEP_SECONDS=$2; shift 2 ;;
+            --gc) GC=$2; shift 2 ;;
+            --threads) THREADS=$2; shift 2 ;;
+            --users) USERS=$2; shift 2 ;;
+            --jfr) JFR=1; shift ;;
+            --budget) BUDGET=$2; shift 2 ;;
+            -h | --help) usage; exit 0 ;;
+            *) usage >&2; exit 2 ;;
+        esac
+    done
+}
+
+# run_ladder NAME UAC_SCENARIO UAS_SCENARIO [extra UAC SIPp args...]: start SipFlow and the UAS,
+# run one step per rate until one is not PASS, print the summary.
+run_ladder() {
+    local name=$1 uac=$2 uas=$3
+    shift 3
+    local started=$SECONDS rate calls step_timeout best=0 best_dir= total_calls=0 jvm_opts
+    jvm_opts=${JVM_OPTS:-$(jvm_opts_for "$GC")}
+    for rate in $RATES; do total_calls=$((total_calls + rate * STEP_SECONDS)); done
+
+    bench_init "$name"
+    ensure_jar
+    users_file "$RUN_DIR/users.csv" "$USERS"
+    start_uas "$uas" "$total_calls" "$BUDGET"
+    start_sipflow "$UAS_PORT" "$THREADS" "$jvm_opts"
+
+    describe_run
+    echo "# $name: $uac via SipFlow $PROXY_IP:$SIPFLOW_PORT -> SIPp UAS $uas $UAS_IP:$UAS_PORT; UAC on $UAC_IP"
+    echo "# SipFlow JVM: $jvm_opts; sip.thread-pool-size=$THREADS; ${STEP_SECONDS}s per step; $((USERS * 2)) users (2 tenants); extra SIPp args: ${*:-none}"
+    echo "$STEP_HEADER"
+    for rate in $RATES; do
+        calls=$((rate * STEP_SECONDS))
+        step_timeout=$((STEP_SECONDS + 10))
+        if ((SECONDS - started + step_timeout + 5 > BUDGET)); then
+            echo "# budget of ${BUDGET}s reached: steps from $rate/s on not run"
+            break
+        fi
+        run_step "$uac" "$rate" "$calls" "$step_timeout" "$@"
+        [[ $STEP_VERDICT == PASS ]] || break
+        best=$rate
+        best_dir=$STEP_DIR
+    done
+    echo "# highest rate with 0 failures at the target rate: ${best}/s ($((SECONDS - started))s in all)"
+    if ! kill -0 "$SIPFLOW_PID" 2>/dev/null; then
+        echo "# SipFlow died: see $RUN_DIR/sipflow.log"
+    fi
+    local warnings
+    warnings=$(grep -c -E ' (WARN|ERROR) ' "$RUN_DIR/sipflow.log" || true)
+    echo "# SipFlow log: $warnings WARN/ERROR lines"
+    if [[ $warnings -gt 0 ]]; then
+        grep -E ' (WARN|ERROR) ' "$RUN_DIR/sipflow.log" | sed 's/^[0-9:.]* //' | sort | uniq -c | sort -rn | head -5 | sed 's/^/#   /'
+    fi
+    if [[ $JFR == 1 && -n $best_dir && -f $best_dir/sipflow.jfr ]]; then
+        echo "# JFR of the ${best}/s step:"
+        jfr_hot_frames "$best_dir/sipflow.jfr" 30 | sed 's/^/#   /'
+    fi
+}
