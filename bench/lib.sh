@@ -224,9 +224,11 @@ jvm_gc() {
         || echo "0 0 0"
 }
 
-# udp_drops: kernel UDP receive-buffer drops, whole machine (RcvbufErrors).
-udp_drops() {
-    awk '/^Udp:/ { if (!h) { for (i = 2; i <= NF; i++) col[$i] = i; h = 1 } else print $col["RcvbufErrors"] }' /proc/net/snmp
+# udp_socket PORT FIELD: sum of an ss skmem FIELD over the UDP sockets bound to local PORT:
+# d = datagrams the kernel dropped (receive buffer full), rb = receive buffer size in bytes.
+udp_socket() {
+    ss -uamnH "sport = :$1" 2>/dev/null | grep -o "skmem:([^)]*)" \
+        | awk -v f="$2" -F'[(),]' '{ for (i = 2; i <= NF; i++) if ($i ~ "^" f "[0-9]+$") { sub(f, "", $i); n += $i } } END { print n + 0 }'
 }
 
 # stat_last CSV NAME: NAME column of the last line of a SIPp -trace_stat file.
@@ -248,7 +250,7 @@ rtt_stats() {
 # ---- one load step --------------------------------------------------------------------------
 
 STEP_HEADER=$(printf '%-6s %7s %7s %6s %7s %7s %5s %5s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s' \
-    rate calls ok failed retrans cps p50ms p99ms maxms sf_cpu uac_cpu uas_cpu rss_mb heap_mb gc_n gc_ms udpdrop verdict)
+    rate calls ok failed retrans cps p50ms p99ms maxms sf_cpu uac_cpu uas_cpu rss_mb heap_mb gc_n gc_ms sf_drop verdict)
 
 # run_step SCENARIO RATE CALLS SECONDS [extra SIPp args...]: one bounded SIPp UAC run through SipFlow,
 # sampling SipFlow and both SIPp processes around it. Prints the summary line; sets STEP_VERDICT
@@ -257,7 +259,7 @@ STEP_HEADER=$(printf '%-6s %7s %7s %6s %7s %7s %5s %5s %6s %6s %6s %6s %6s %6s %
 run_step() {
     local scenario=$1 rate=$2 calls=$3 secs=$4
     shift 4
-    STEP_DIR=$RUN_DIR/step-$rate
+    STEP_DIR=$RUN_DIR/step-${STEP_TAG:-$rate}
     mkdir -p "$STEP_DIR"
     local sf0 uas0 gc0 drops0 t0 sf1 uas1 gc1 drops1 t1 uac_ticks rc=0
     if [[ ${JFR:-0} == 1 ]]; then
@@ -265,11 +267,11 @@ run_step() {
             >"$STEP_DIR/jfr.out" 2>&1
     fi
     sf0=$(cpu_ticks "$SIPFLOW_PID"); uas0=$(cpu_ticks "$UAS_PID"); gc0=$(jvm_gc "$SIPFLOW_PID")
-    drops0=$(udp_drops); t0=$(date +%s%N)
+    drops0=$(udp_socket "$SIPFLOW_PORT" d); t0=$(date +%s%N)
     (cd "$STEP_DIR" && exec sipp "$PROXY_IP:$SIPFLOW_PORT" -sf "$SCENARIOS/$scenario" -i "$UAC_IP" -p "$(free_port)" \
         -t u1 -r "$rate" -rp 1000 -m "$calls" -timeout "${secs}s" -timeout_error -nostdin -buff_size 4194304 \
         -inf "$RUN_DIR/users.csv" -trace_stat -stf uac-stat.csv -fd 1 -trace_rtt -rtt_freq 100 \
-        -trace_err -error_file uac-errors.log "$@" >uac.out 2>&1) &
+        -nd -trace_err -error_file uac-errors.log "$@" >uac.out 2>&1) &
     local uac_pid=$!
     track_pid "$uac_pid"
     # SIPp's own CPU: sampled while it runs; the last sample (taken as a zombie, before wait reaps
@@ -282,7 +284,7 @@ run_step() {
     wait "$uac_pid" || rc=$?
     t1=$(date +%s%N)
     sf1=$(cpu_ticks "$SIPFLOW_PID"); uas1=$(cpu_ticks "$UAS_PID"); gc1=$(jvm_gc "$SIPFLOW_PID")
-    drops1=$(udp_drops)
+    drops1=$(udp_socket "$SIPFLOW_PORT" d)
     if [[ ${JFR:-0} == 1 ]]; then
         jcmd "$SIPFLOW_PID" JFR.stop name="step-$rate" >>"$STEP_DIR/jfr.out" 2>&1
     fi
@@ -305,15 +307,20 @@ run_step() {
     uac_cpu=$(awk -v b="$uac_ticks" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { printf "%d%%", b / t / s * 100 }')
 
     STEP_VERDICT=PASS
+    local why=
     if [[ $rc -ne 0 || $failed -gt 0 || $ok -lt $calls ]]; then
         STEP_VERDICT=FAIL
+        [[ $failed -gt 0 ]] && why+=" $failed failed,"
+        [[ $((ok + failed)) -lt $calls ]] && why+=" $((calls - ok - failed)) unfinished,"
+        [[ $rc -ne 0 ]] && why+=" sipp exit $rc,"
     elif [[ $((cps * 100)) -lt $((rate * 95)) ]]; then
         STEP_VERDICT=SLOW
+        why=" below 95% of the target rate,"
     fi
     printf '%-6s %7s %7s %6s %7s %7s %5s %5s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s\n' \
         "$rate" "$calls" "$ok" "$failed" "$retrans" "$cps" "$p50" "$p99" "$pmax" "$sf_cpu" "$uac_cpu" "$uas_cpu" \
         "$(rss_mb "$SIPFLOW_PID")" "$heap1" "$((gcn1 - gcn0))" "$((gcms1 - gcms0))" "$((drops1 - drops0))" \
-        "$STEP_VERDICT$([[ $rc -ne 0 ]] && echo " (sipp exit $rc)")"
+        "$STEP_VERDICT${why:+ ($(echo "${why%,}" | sed 's/^ //'))}"
 }
 
 # jfr_hot_frames FILE [N]: top-of-stack methods (self time) and busiest threads of a recording.
@@ -355,6 +362,7 @@ usage_common() {
   --users N             users per tenant in the injection file (default: $USERS)
   --jfr                 record each step with JFR (settings=profile) and print the hot frames of
                         the highest passing step
+  --warmup SECONDS      first run the lowest rate this long, not counted (JIT warm-up; default: $WARMUP)
   --budget SECONDS      stop starting steps once one could end past this (default: $BUDGET)
 Environment: SIPFLOW_OPTS (extra -Dkey=value for SipFlow), SIPFLOW_JAR, SIPFLOW_CPU_LOCK.
 USAGE
@@ -367,6 +375,7 @@ THREADS=8
 USERS=20000
 JFR=0
 BUDGET=270
+WARMUP=10
 
 # parse_common_args "$@": the options above; anything else is an error.
 parse_common_args() {
@@ -379,6 +388,7 @@ parse_common_args() {
             --users) USERS=$2; shift 2 ;;
             --jfr) JFR=1; shift ;;
             --budget) BUDGET=$2; shift 2 ;;
+            --warmup) WARMUP=$2; shift 2 ;;
             -h | --help) usage; exit 0 ;;
             *) usage >&2; exit 2 ;;
         esac
@@ -390,20 +400,28 @@ parse_common_args() {
 run_ladder() {
     local name=$1 uac=$2 uas=$3
     shift 3
-    local started=$SECONDS rate calls step_timeout best=0 best_dir= total_calls=0 jvm_opts
+    local started rate calls step_timeout best=0 best_dir= total_calls=0 jvm_opts
     jvm_opts=${JVM_OPTS:-$(jvm_opts_for "$GC")}
     for rate in $RATES; do total_calls=$((total_calls + rate * STEP_SECONDS)); done
+    total_calls=$((total_calls + ${RATES%% *} * WARMUP))
 
     bench_init "$name"
+    started=$SECONDS
     ensure_jar
     users_file "$RUN_DIR/users.csv" "$USERS"
-    start_uas "$uas" "$total_calls" "$BUDGET"
+    # the UAS must outlive the last step: twice the calls (it is bounded by the budget anyway)
+    start_uas "$uas" "$((2 * total_calls + 1000))" "$BUDGET"
     start_sipflow "$UAS_PORT" "$THREADS" "$jvm_opts"
 
     describe_run
     echo "# $name: $uac via SipFlow $PROXY_IP:$SIPFLOW_PORT -> SIPp UAS $uas $UAS_IP:$UAS_PORT; UAC on $UAC_IP"
-    echo "# SipFlow JVM: $jvm_opts; sip.thread-pool-size=$THREADS; ${STEP_SECONDS}s per step; $((USERS * 2)) users (2 tenants); extra SIPp args: ${*:-none}"
+    echo "# SipFlow JVM: $jvm_opts; sip.thread-pool-size=$THREADS; UDP receive buffer $(udp_socket "$SIPFLOW_PORT" rb) bytes; ${STEP_SECONDS}s per step; $((USERS * 2)) users (2 tenants); extra SIPp args: ${*:-none}"
     echo "$STEP_HEADER"
+    if ((WARMUP > 0)); then
+        rate=${RATES%% *}
+        echo "# warm-up (JIT), not counted: $rate/s for ${WARMUP}s"
+        STEP_TAG=warmup run_step "$uac" "$rate" "$((rate * WARMUP))" "$((WARMUP + 10))" "$@"
+    fi
     for rate in $RATES; do
         calls=$((rate * STEP_SECONDS))
         step_timeout=$((STEP_SECONDS + 10))

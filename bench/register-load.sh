@@ -4,7 +4,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-RATES="1000 2000 4000 6000 8000 10000 12000"
+RATES="1000 2000 3000 4000 5000 6000 8000 10000 12000"
 
 usage() {
     echo "usage: bench/register-load.sh [options]"

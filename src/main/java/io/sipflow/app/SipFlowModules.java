@@ -64,8 +64,9 @@ public final class SipFlowModules implements CamelConfiguration {
         Database database = Database.connect(url, user, password);
         resources.database = database;
         SchemaInstaller installer = new SchemaInstaller(database.dataSource());
-        installer.install();
-        if (embedded && Boolean.parseBoolean(s.string("sipflow.db.demo-data", "true"))) {
+        Set<String> created = installer.install();
+        // demo tenants only into a fresh embedded database: a tenant the operator deleted stays deleted
+        if (embedded && created.contains("domain") && Boolean.parseBoolean(s.string("sipflow.db.demo-data", "true"))) {
             installer.applyDemoTenants();
         }
 

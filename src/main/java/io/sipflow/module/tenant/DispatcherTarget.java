@@ -17,6 +17,7 @@ public final class DispatcherTarget {
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicInteger successes = new AtomicInteger();
     private volatile boolean up;
+    private final AtomicInteger timesMarkedDown = new AtomicInteger();
 
     public DispatcherTarget(DispatcherEntry entry) {
         this.entry = entry;
@@ -102,9 +103,15 @@ public final class DispatcherTarget {
         if (up && failures.incrementAndGet() >= failureThreshold) {
             up = false;
             failures.set(0);
+            timesMarkedDown.incrementAndGet();
             return true;
         }
         return false;
+    }
+
+    /** How often this destination was marked down since it was loaded (a meter; tests). */
+    public int timesMarkedDown() {
+        return timesMarkedDown.get();
     }
 
     /** Keeps the health learnt so far when the table is reloaded. */

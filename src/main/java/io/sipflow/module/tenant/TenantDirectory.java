@@ -23,7 +23,10 @@ public final class TenantDirectory {
 
     private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), Map.of(), Map.of());
 
-    /** Replaces the whole directory; destinations that stay keep the health learnt so far. */
+    /**
+     * Replaces the whole directory. A destination whose row did not change stays the same object
+     * (health, in-flight failover candidates); a changed row keeps the health learnt so far.
+     */
     public void replace(Collection<TenantDomain> domains, Collection<DispatcherEntry> dispatchers) {
         Map<String, DispatcherTarget> previous = new HashMap<>();
         snapshot.sets().values().forEach(list -> list.forEach(t -> previous.put(t.setId() + "|" + t.uri(), t)));
@@ -35,10 +38,15 @@ public final class TenantDirectory {
         Map<String, Set<Integer>> byHost = new HashMap<>();
         Map<String, Set<Integer>> byHostPort = new HashMap<>();
         for (DispatcherEntry e : dispatchers) {
-            DispatcherTarget target = new DispatcherTarget(e);
-            DispatcherTarget old = previous.get(e.setId() + "|" + target.uri());
-            if (old != null) {
-                target.inheritHealth(old);
+            DispatcherTarget old = previous.get(e.setId() + "|" + e.destination().trim());
+            DispatcherTarget target;
+            if (old != null && old.entry().equals(e)) {
+                target = old;
+            } else {
+                target = new DispatcherTarget(e);
+                if (old != null) {
+                    target.inheritHealth(old);
+                }
             }
             sets.computeIfAbsent(e.setId(), k -> new ArrayList<>()).add(target);
             byHost.computeIfAbsent(target.host(), k -> new HashSet<>()).add(e.setId());

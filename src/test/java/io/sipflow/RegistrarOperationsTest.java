@@ -1,0 +1,243 @@
+package io.sipflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sipflow.module.db.Database;
+import io.sipflow.module.db.EmbeddedMariaDb;
+import io.sipflow.module.db.JdbcTenantPersistence;
+import io.sipflow.module.location.LocationBean;
+import io.sipflow.module.tenant.DispatcherEntry;
+import io.sipflow.module.tenant.DispatcherTarget;
+import io.sipflow.module.tenant.TenantBean;
+import io.sipflow.module.tenant.TenantDomain;
+import io.sipflow.testsupport.Digest;
+import io.sipflow.testsupport.FakeAsterisk;
+import io.sipflow.testsupport.FakeUserAgent;
+import io.sipflow.testsupport.FreePorts;
+import io.sipflow.testsupport.SipFlowTestApp;
+import io.sipflow.testsupport.TestMariaDb;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Map;
+import javax.sip.address.SipURI;
+import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import picocli.CommandLine;
+
+/** Operating the registrar: probing, reload, the bindings view and CLI, limits, expiry, a MySQL outage. */
+class RegistrarOperationsTest {
+
+    private static final String PASSWORD = "pw";
+
+    @RegisterExtension
+    final FakeAsterisk asterisk = new FakeAsterisk("127.0.0.31");
+    @RegisterExtension
+    final FakeUserAgent phone = new FakeUserAgent("127.0.0.41");
+
+    private SipFlowTestApp proxy;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+    }
+
+    @Test
+    void aPbxThatStopsAnsweringProbesIsMarkedDownAndUpAgain() throws Exception {
+        asterisk.user("201", PASSWORD);
+        FakeUserAgent optionsTarget = asterisk.agent();
+        optionsTarget.answer(Request.OPTIONS, 200);
+        proxy = new SipFlowTestApp().tenant("tenant-a.example", 1, asterisk.uri())
+                .with("sipflow.dispatcher.probe-interval", "300ms").with("sipflow.dispatcher.probe-timeout", "300ms")
+                .with("sipflow.dispatcher.failure-threshold", "1")
+                .start();
+        DispatcherTarget target = tenants().directory().set(1).get(0);
+        // probe_mode 0 probes only what is down: force the box down by making it silent, via a relay failure
+        asterisk.down();
+        Request register = registerRequest(201, "tenant-a.example");
+        phone.send(register, proxy.uri());
+        phone.awaitResponse(register, 408);
+        await().atMost(Duration.ofSeconds(10)).until(() -> target.timesMarkedDown() == 1);
+        // the box answers OPTIONS: the next probe brings it back
+        await().atMost(Duration.ofSeconds(10)).until(target::isUp);
+        assertThat(optionsTarget.findRequest(Request.OPTIONS, null)).isNotNull();
+    }
+
+    @Test
+    void timeoutStoresNothingAndTheExpiryTimerRemovesBindingsFromMemoryAndMysql() throws Exception {
+        asterisk.user("202", PASSWORD).grantedExpires(2);
+        proxy = new SipFlowTestApp().tenant("tenant-a.example", 1, asterisk.uri())
+                .with("sipflow.location.flush-interval", "100ms").start();
+        assertThat(register(202, "tenant-a.example").getStatusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> locationRows() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> locationRows() == 0);
+        assertThat(location().store().lookup("202", "tenant-a.example")).isEmpty();
+    }
+
+    @Test
+    void reloadPicksUpANewTenantWithoutRestartAndTheCliProvisionsIt() throws Exception {
+        asterisk.user("201", PASSWORD);
+        proxy = new SipFlowTestApp().tenant("tenant-a.example", 1, asterisk.uri()).start();
+        Request before = registerRequest(201, "tenant-new.example");
+        phone.send(before, proxy.uri());
+        phone.awaitResponse(before, 403);
+
+        int exit = cli("tenant", "add", "tenant-new.example", "--set", "7", "--pbx", asterisk.uri(),
+                "-Dsipflow.db.url=" + proxy.dbUrl(), "-Dsipflow.http.port=" + proxy.httpPort());
+        assertThat(exit).isZero();
+        assertThat(register(201, "tenant-new.example").getStatusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void bindingsViewShowsTheBindingsAsJsonOverHttpAndTheCli() throws Exception {
+        asterisk.user("203", PASSWORD);
+        proxy = new SipFlowTestApp().tenant("tenant-a.example", 1, asterisk.uri()).start();
+        assertThat(register(203, "tenant-a.example").getStatusCode()).isEqualTo(200);
+
+        HttpResponse<String> http = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(proxy.httpBase() + "/admin/bindings?domain=tenant-a.example")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(http.statusCode()).isEqualTo(200);
+        assertThat(http.body()).contains("\"username\":\"203\"").contains("\"domain\":\"tenant-a.example\"")
+                .contains("sip:" + phone.host() + ":" + phone.port());
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream previous = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(cli("bindings", "--aor", "203@tenant-a.example", "-Dsipflow.http.port=" + proxy.httpPort())).isZero();
+        } finally {
+            System.setOut(previous);
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"contacts\":1").contains("203");
+    }
+
+    @Test
+    void maxContactsRejectPolicyRefuses503BeforeThePbx() throws Exception {
+        asterisk.user("204", PASSWORD);
+        proxy = new SipFlowTestApp().tenant("tenant-a.example", 1, asterisk.uri())
+                .with("sipflow.location.max-contacts", "1").with("sipflow.location.max-contacts-policy", "reject").start();
+        assertThat(register(204, "tenant-a.example").getStatusCode()).isEqualTo(200);
+        int seen = asterisk.registers().size();
+        Request second = registerRequest(204, "tenant-a.example");
+        SipURI other = phone.addresses().createSipURI("204", phone.host());
+        other.setPort(phone.port() + 1);
+        second.setHeader(phone.headers().createContactHeader(phone.addresses().createAddress(other)));
+        phone.send(second, proxy.uri());
+        phone.awaitResponse(second, 503);
+        assertThat(asterisk.registers()).hasSize(seen);
+    }
+
+    @Test
+    void registrationsContinueFromMemoryWhileMysqlIsDownAndAreWrittenWhenItReturns() throws Exception {
+        asterisk.user("205", PASSWORD).user("201", PASSWORD);
+        int dbPort = FreePorts.udpAndTcp("127.0.0.1");
+        Path dataDir = Path.of("target", "outage-db-" + dbPort).toAbsolutePath();
+        EmbeddedMariaDb db = EmbeddedMariaDb.start(dbPort, dataDir, "sipflow");
+        try {
+            try (Database d = Database.connect(db.jdbcUrl(), "root", "")) {
+                new io.sipflow.module.db.SchemaInstaller(d.dataSource()).install();
+                JdbcTenantPersistence t = new JdbcTenantPersistence(d.dataSource());
+                t.saveDomain(new TenantDomain("tenant-a.example", 1, null));
+                t.addDispatcher(new DispatcherEntry(0, 1, asterisk.uri(), null, 0, 0, 1, 0, null, "A"));
+            }
+            proxy = new SipFlowTestApp().with("sipflow.db.url", db.jdbcUrl())
+                    .with("sipflow.location.flush-interval", "100ms").start();
+            db.stop();
+            assertThat(register(205, "tenant-a.example").getStatusCode()).isEqualTo(200);
+            LocationBean location = location();
+            assertThat(location.store().lookup("205", "tenant-a.example")).hasSize(1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !((Boolean) location.dump(null, null).get("databaseUp")));
+
+            db = EmbeddedMariaDb.start(dbPort, dataDir, "sipflow");
+            EmbeddedMariaDb restarted = db;
+            await().atMost(Duration.ofSeconds(60)).until(() -> rows(restarted.jdbcUrl()) == 1);
+            assertThat((Boolean) location.dump(null, null).get("databaseUp")).isTrue();
+        } finally {
+            if (proxy != null) {
+                proxy.close();
+                proxy = null;
+            }
+            db.close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private TenantBean tenants() {
+        return proxy.application().context().getRegistry().lookupByNameAndType("tenants", TenantBean.class);
+    }
+
+    private LocationBean location() {
+        return proxy.application().context().getRegistry().lookupByNameAndType("location", LocationBean.class);
+    }
+
+    private int locationRows() throws Exception {
+        return rows(proxy.dbUrl());
+    }
+
+    private static int rows(String url) throws Exception {
+        try (Database d = Database.connect(url, "root", ""); Connection c = d.dataSource().getConnection();
+                ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM location")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static int cli(String... args) {
+        return new CommandLine(new SipFlow()).execute(args);
+    }
+
+    private Request registerRequest(int ext, String domain) throws Exception {
+        Request r = phone.newRequest(Request.REGISTER, "sip:" + domain, "sip:" + ext + "@" + domain, Integer.toString(ext));
+        r.setHeader(phone.headers().createExpiresHeader(3600));
+        return r;
+    }
+
+    private Response register(int ext, String domain) throws Exception {
+        Request register = registerRequest(ext, domain);
+        phone.send(register, proxy.uri());
+        Response first = finalFor(register);
+        if (first.getStatusCode() != 401) {
+            return first;
+        }
+        Map<String, String> params = Digest.params(first.getHeader("WWW-Authenticate").toString());
+        Request retry = (Request) register.clone();
+        long cseq = ((CSeqHeader) register.getHeader(CSeqHeader.NAME)).getSeqNumber() + 1;
+        retry.setHeader(phone.headers().createCSeqHeader(cseq, Request.REGISTER));
+        retry.removeHeader(ViaHeader.NAME);
+        retry.addHeader(phone.headers().createViaHeader(phone.host(), phone.port(), "udp", null));
+        retry.removeHeader("Route");
+        String user = ((SipURI) ((ToHeader) register.getHeader(ToHeader.NAME)).getAddress().getURI()).getUser();
+        retry.setHeader((AuthorizationHeader) phone.headers().createHeader(AuthorizationHeader.NAME, Digest.authorization(
+                user, params.get("realm"), PASSWORD, params.get("nonce"), Request.REGISTER, register.getRequestURI().toString())));
+        phone.send(retry, proxy.uri());
+        return finalFor(retry);
+    }
+
+    private Response finalFor(Request request) {
+        long cseq = ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber();
+        String callId = FakeUserAgent.callId(request);
+        return phone.awaitResponse(r -> callId.equals(FakeUserAgent.callId(r)) && r.getStatusCode() >= 200
+                && ((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getSeqNumber() == cseq);
+    }
+}
