@@ -127,6 +127,12 @@ class RegistrarFlowTest {
             for (int ext = 201; ext <= 205; ext++) {
                 Response ok = register(endpoints.get(i), ext, tenants[i], 3600);
                 assertThat(ok.getStatusCode()).isEqualTo(200);
+                // the endpoint gets its own contact back in the 2xx, never SipFlow's rewritten one
+                List<String> contacts = new ArrayList<>();
+                ok.getHeaders(ContactHeader.NAME).forEachRemaining(h -> contacts.add(
+                        ((ContactHeader) h).getAddress().getURI().toString()));
+                assertThat(contacts).contains("sip:" + ext + "@" + endpoints.get(i).host() + ":" + endpoints.get(i).port())
+                        .noneMatch(c -> c.contains("sfb="));
             }
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> rowCount() == 15);

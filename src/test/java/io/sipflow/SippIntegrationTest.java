@@ -3,6 +3,7 @@ package io.sipflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sipflow.module.location.LocationBean;
 import io.sipflow.testsupport.FreePorts;
 import io.sipflow.testsupport.Sipp;
 import io.sipflow.testsupport.SipFlowTestApp;
@@ -56,8 +57,10 @@ class SippIntegrationTest {
     }
 
     @Test
-    void registerIsRelayedAndAnswered() throws Exception {
+    void registerIsRelayedAnsweredAndSaved() throws Exception {
         runPair("uac-register", "uas-register");
+        LocationBean location = proxy.application().context().getRegistry().lookupByNameAndType("location", LocationBean.class);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !location.store().lookup("201", HOST).isEmpty());
     }
 
     @Test

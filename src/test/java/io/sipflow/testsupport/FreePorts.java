@@ -12,10 +12,16 @@ public final class FreePorts {
     private FreePorts() {
     }
 
+    /** Ports handed out already in this JVM: never handed out twice, even once released. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     public static int udpAndTcp(String host) {
         for (int attempt = 0; attempt < 50; attempt++) {
             try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), 0))) {
                 int port = udp.getLocalPort();
+                if (!HANDED_OUT.add(port)) {
+                    continue;
+                }
                 try (ServerSocket tcp = new ServerSocket()) {
                     tcp.setReuseAddress(false);
                     tcp.bind(new InetSocketAddress(InetAddress.getByName(host), port));
