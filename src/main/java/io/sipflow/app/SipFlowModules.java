@@ -14,6 +14,7 @@ import io.sipflow.module.location.MaxContactsPolicy;
 import io.sipflow.module.registrar.ContactMode;
 import io.sipflow.module.registrar.RegistrarBean;
 import io.sipflow.module.registrar.RegistrarService;
+import io.sipflow.module.routing.RoutingBean;
 import io.sipflow.module.stats.ModuleCounters;
 import io.sipflow.module.tenant.DispatcherBean;
 import io.sipflow.module.tenant.TenantBean;
@@ -108,6 +109,8 @@ public final class SipFlowModules implements CamelConfiguration {
         context.getRegistry().bind("dispatcher", dispatcher);
         context.getRegistry().bind("location", new LocationBean(store, writer));
         context.getRegistry().bind("registrar", new RegistrarBean(registrar, counters));
+        context.getRegistry().bind("routing", new RoutingBean(directory, store, counters,
+                Boolean.parseBoolean(s.string("sipflow.routing.classify-by-port", "false"))));
     }
 
     private static <T> Supplier<T> memoize(Supplier<T> supplier) {

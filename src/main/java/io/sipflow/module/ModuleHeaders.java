@@ -20,6 +20,11 @@ public final class ModuleHeaders {
     /** The PBX (dispatcher destination URI) the current branch went to. */
     public static final String PBX = "SipFlowPbx";
 
+    /** Where a request comes from: {@code pbx}, {@code endpoint} or {@code unknown} (set by tenants.classifySource). */
+    public static final String SOURCE_KIND = "SipFlowSourceKind";
+    /** The binding a PBX-to-endpoint request was routed to (contact id). */
+    public static final String BINDING = "SipFlowBinding";
+
     /** Property: whether the failover loop should relay again (set by the dispatcher after a branch). */
     public static final String PROPERTY_RETRY = "SipFlowRetry";
     /** Property: the remaining failover candidates (a {@code Deque<DispatcherTarget>}). */

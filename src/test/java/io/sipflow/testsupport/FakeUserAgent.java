@@ -102,6 +102,7 @@ public final class FakeUserAgent implements BeforeEachCallback, AfterEachCallbac
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", "io.sipflow.component.sip.stack.Slf4jStackLogger");
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", "io.sipflow.component.sip.stack.Slf4jServerLogger");
         p.setProperty("gov.nist.javax.sip.REJECT_STRAY_RESPONSES", "false");
+        p.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "true");
         stack = factory.createSipStack(p);
         messages = factory.createMessageFactory();
         headers = factory.createHeaderFactory();

@@ -111,6 +111,8 @@ public final class SipStackRuntime {
         // retransmitted 2xx to INVITE arrive without a transaction and must be relayed statelessly
         p.setProperty("gov.nist.javax.sip.REJECT_STRAY_RESPONSES", "false");
         p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
+        // a proxy relays NOTIFY outside any subscription it knows of (MWI from Asterisk)
+        p.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "true");
         p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "Normal");
         p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
