@@ -413,7 +413,7 @@ USAGE
 
 RATES=
 STEP_SECONDS=10
-GC=parallel
+GC=g1
 THREADS=8
 USERS=20000
 JFR=0
@@ -485,7 +485,9 @@ run_ladder() {
     warnings=$(grep -c -E ' (WARN|ERROR) ' "$RUN_DIR/sipflow.log" || true)
     echo "# SipFlow log: $warnings WARN/ERROR lines"
     if [[ $warnings -gt 0 ]]; then
-        grep -E ' (WARN|ERROR) ' "$RUN_DIR/sipflow.log" | sed 's/^[0-9:.]* //' | sort | uniq -c | sort -rn | head -5 | sed 's/^/#   /'
+        # grouped without time, thread and Call-ID ([...]) and numbers
+        grep -E ' (WARN|ERROR) ' "$RUN_DIR/sipflow.log" | cut -c1-200 | sed -E 's/^[0-9:.]+ //; s/\[[^]]*\]//g; s/[0-9]+/N/g; s/ +/ /g' \
+            | sort | uniq -c | sort -rn | head -8 | sed 's/^/#   /'
     fi
     if [[ $JFR == 1 && -n $best_dir && -f $best_dir/sipflow.jfr ]]; then
         echo "# JFR of the ${best}/s step:"

@@ -229,6 +229,52 @@ class RoutingFlowTest {
         }
     }
 
+    @Test
+    void twoContactsOfOneAorAreForkedAndTheFirst200WinsTheOtherIsCancelled() throws Exception {
+        pbxs.get(1).user("207", PASSWORD);
+        FakeUserAgent slow = new FakeUserAgent("127.0.0.68").start();
+        FakeUserAgent fast = new FakeUserAgent("127.0.0.69").start();
+        try {
+            slow.answer(Request.INVITE, 180);
+            fast.answer(Request.INVITE, 180, 200);
+            for (FakeUserAgent device : List.of(slow, fast)) {
+                assertThat(Registrations.register(device, proxy.uri(), 207, "tenant-b.example", 3600, PASSWORD)
+                        .getStatusCode()).isEqualTo(200);
+            }
+            FakeUserAgent pbx = pbxs.get(1).agent();
+            Request invite = pbx.newRequest(Request.INVITE, "sip:207@" + proxy.host(), "sip:207@" + proxy.host(), "asterisk");
+            pbx.send(invite, proxy.uri());
+            assertThat(Registrations.finalFor(pbx, invite).getStatusCode()).isEqualTo(200);
+            String callId = FakeUserAgent.callId(invite);
+            slow.awaitRequest(Request.INVITE, callId);
+            fast.awaitRequest(Request.INVITE, callId);
+            slow.awaitRequest(Request.CANCEL, callId);
+        } finally {
+            slow.close();
+            fast.close();
+        }
+    }
+
+    @Test
+    void aCallFromAsteriskSurvivesReInviteAndIsHungUpByAsterisk() throws Exception {
+        FakeUserAgent pbx = pbxs.get(2).agent();
+        Request invite = pbx.newRequest(Request.INVITE, "sip:202@" + proxy.host(), "sip:202@" + proxy.host(), "asterisk");
+        pbx.send(invite, proxy.uri());
+        Response ok = Registrations.finalFor(pbx, invite);
+        assertThat(ok.getStatusCode()).isEqualTo(200);
+        pbx.sendAck(ok, invite);
+        phones.get(2).awaitRequest(Request.ACK, FakeUserAgent.callId(invite));
+
+        Request reInvite = pbx.inDialog(ok, invite, Request.INVITE, 2);
+        pbx.sendInDialog(reInvite);
+        assertThat(Registrations.finalFor(pbx, reInvite).getStatusCode()).isEqualTo(200);
+
+        Request bye = pbx.inDialog(ok, invite, Request.BYE, 3);
+        pbx.sendInDialog(bye);
+        assertThat(Registrations.finalFor(pbx, bye).getStatusCode()).isEqualTo(200);
+        assertThat(phones.get(2).findRequest(Request.BYE, FakeUserAgent.callId(invite))).isNotNull();
+    }
+
     // ---------------------------------------------------------------------------------------------
 
     /** The Contact the tenant's Asterisk stored for this extension (SipFlow's rewritten one). */

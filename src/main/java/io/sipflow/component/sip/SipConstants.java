@@ -110,6 +110,14 @@ public final class SipConstants {
 
     /** Property: the {@code ServerTransactionContext} of the request being processed. */
     public static final String PROPERTY_TRANSACTION = "CamelSipTransactionContext";
+    /**
+     * Property: a {@code List<BranchTarget>} — {@code sip:relay} forks to all of them (parallel: first
+     * 2xx wins and the other branches are cancelled; serial: one after the other, by q, until a 2xx
+     * or a 6xx). OpenSIPS: several contacts from {@code lookup()} plus {@code serialize_branches()}.
+     */
+    public static final String PROPERTY_BRANCH_TARGETS = "CamelSipBranchTargets";
+    /** {@code parallel} (default) or {@code serial}: overrides the relay endpoint's {@code forkMode}. */
+    public static final String FORK_MODE = "CamelSipForkMode";
     /** Property: the original {@code javax.sip.message.Request} the exchange started with. */
     public static final String PROPERTY_REQUEST = "CamelSipRequest";
 }

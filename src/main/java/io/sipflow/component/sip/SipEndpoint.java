@@ -24,6 +24,7 @@ public class SipEndpoint extends DefaultEndpoint {
     private String reason;
     private String headers;
     private String method;
+    private String forkMode = "parallel";
 
     public SipEndpoint(String uri, SipComponent component, SipEndpointKind kind) {
         super(uri, component);
@@ -39,6 +40,9 @@ public class SipEndpoint extends DefaultEndpoint {
         }
         if (timeout != null) {
             timeoutDuration();
+        }
+        if (!"parallel".equalsIgnoreCase(forkMode) && !"serial".equalsIgnoreCase(forkMode)) {
+            throw new IllegalArgumentException(getEndpointUri() + ": forkMode must be parallel or serial");
         }
         extraHeaders();
     }
@@ -158,6 +162,15 @@ public class SipEndpoint extends DefaultEndpoint {
     /** sip:reply / sip:request: extra headers, {@code Name: value} entries separated by {@code |}. */
     public void setHeaders(String headers) {
         this.headers = headers;
+    }
+
+    public String getForkMode() {
+        return forkMode;
+    }
+
+    /** sip:relay with several branch targets: {@code parallel} (default) or {@code serial} (by q). */
+    public void setForkMode(String forkMode) {
+        this.forkMode = forkMode;
     }
 
     public String getMethod() {

@@ -7,6 +7,7 @@ import io.sipflow.component.sip.proxy.RelayInstructions;
 import io.sipflow.component.sip.proxy.ServerTransactionContext;
 import io.sipflow.component.sip.proxy.SipEventDispatcher;
 
+import java.util.List;
 import javax.sip.address.URI;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -76,18 +77,10 @@ public class SipRelayProducer extends DefaultAsyncProducer {
         }
         ExchangeContinuation continuation = new ExchangeContinuation(callback);
         String callId = exchange.getIn().getHeader(SipConstants.CALL_ID, String.class);
-        core.relay(ctx, instructions, new BranchListener() {
+        BranchListener single = new BranchListener() {
             @Override
             public void onProvisional(ClientBranch branch, Response response) {
-                core.forwardUpstream(ctx, response);
-                if (provisionalTemplate != null) {
-                    Exchange copy = exchange.copy();
-                    copy.setPattern(ExchangePattern.InOnly);
-                    copy.getMessage().setBody(response);
-                    copy.getMessage().setHeader(SipConstants.STATUS_CODE, response.getStatusCode());
-                    copy.getMessage().setHeader(SipConstants.REASON_PHRASE, response.getReasonPhrase());
-                    provisionalTemplate.send(getEndpoint().getOnProvisional(), copy);
-                }
+                provisional(exchange, ctx, core, response);
             }
 
             @Override
@@ -102,8 +95,42 @@ public class SipRelayProducer extends DefaultAsyncProducer {
                 }
                 continuation.done();
             }
-        });
+        };
+        @SuppressWarnings("unchecked")
+        List<BranchTarget> targets = exchange.getProperty(SipConstants.PROPERTY_BRANCH_TARGETS, List.class);
+        if (targets == null || targets.isEmpty()) {
+            core.relay(ctx, instructions, single);
+        } else {
+            String mode = exchange.getMessage().getHeader(SipConstants.FORK_MODE, getEndpoint().getForkMode(), String.class);
+            // a fork is used once: a failover relay after it goes to $du as usual
+            exchange.removeProperty(SipConstants.PROPERTY_BRANCH_TARGETS);
+            new ForkedRelay(core, ctx, exchange, continuation, targets, ForkedRelay.isSerial(mode),
+                    t -> forTarget(instructions, t, core), single).start();
+        }
         return continuation.returned();
+    }
+
+    private void provisional(Exchange exchange, ServerTransactionContext ctx, ProxyCore core, Response response) {
+        core.forwardUpstream(ctx, response);
+        if (provisionalTemplate != null) {
+            Exchange copy = exchange.copy();
+            copy.setPattern(ExchangePattern.InOnly);
+            copy.getMessage().setBody(response);
+            copy.getMessage().setHeader(SipConstants.STATUS_CODE, response.getStatusCode());
+            copy.getMessage().setHeader(SipConstants.REASON_PHRASE, response.getReasonPhrase());
+            provisionalTemplate.send(getEndpoint().getOnProvisional(), copy);
+        }
+    }
+
+    private static RelayInstructions forTarget(RelayInstructions base, BranchTarget target, ProxyCore core) {
+        try {
+            var af = core.runtime().addressFactory();
+            return new RelayInstructions(af.createURI(target.requestUri()),
+                    target.destinationUri() == null ? null : af.createURI(target.destinationUri()),
+                    base.recordRoute(), base.timeout());
+        } catch (java.text.ParseException e) {
+            throw new IllegalArgumentException("Bad branch target " + target + ": " + e.getMessage(), e);
+        }
     }
 
     private RelayInstructions instructions(Exchange exchange, ProxyCore core) throws Exception {

@@ -1,5 +1,6 @@
 package io.sipflow.module.routing;
 
+import io.sipflow.component.sip.BranchTarget;
 import io.sipflow.component.sip.SipConstants;
 import io.sipflow.module.ModuleHeaders;
 import io.sipflow.module.Refusals;
@@ -97,7 +98,10 @@ public final class RoutingBean {
             List<Binding> bindings = store.lookup(user, tenants.iterator().next());
             target = bindings.isEmpty() ? null : bindings.get(0);
             if (bindings.size() > 1) {
-                exchange.setProperty(ModuleHeaders.PROPERTY_CANDIDATES, bindings);
+                // several devices of the AoR: fork to all (sip:relay's forkMode decides parallel or serial)
+                exchange.setProperty(SipConstants.PROPERTY_BRANCH_TARGETS, bindings.stream()
+                        .map(b -> new BranchTarget(b.contact(), b.received() != null ? b.received() : b.contact(), b.q()))
+                        .toList());
             }
         } else if (tenants.size() > 1) {
             counters.increment("lookup_ambiguous", null);

@@ -445,6 +445,18 @@ public final class ProxyCore {
         }
     }
 
+    /** A fork decided (a 2xx or 6xx won): the other branches still pending are cancelled (RFC 3261 §16.7 step 10). */
+    public void cancelPendingBranches(ServerTransactionContext ctx) {
+        for (ClientBranch branch : ctx.pendingBranches()) {
+            sendCancel(branch);
+        }
+    }
+
+    /** The response a fork chose is the one the transaction answers with. */
+    public void chooseFinal(ServerTransactionContext ctx, Response response) {
+        ctx.setLastFinalResponse(response);
+    }
+
     /** CANCEL received for the INVITE of this context: RFC 3261 §16.10, propagate to pending branches. */
     void cancel(ServerTransactionContext ctx) {
         for (ClientBranch branch : ctx.cancel()) {

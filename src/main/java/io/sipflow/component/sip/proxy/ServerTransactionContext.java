@@ -108,6 +108,17 @@ public final class ServerTransactionContext {
         return pending;
     }
 
+    /** Branches still waiting for a final answer. */
+    synchronized List<ClientBranch> pendingBranches() {
+        List<ClientBranch> pending = new ArrayList<>();
+        for (ClientBranch b : branches) {
+            if (!b.isFinished()) {
+                pending.add(b);
+            }
+        }
+        return pending;
+    }
+
     /** Adds a branch unless the transaction was cancelled meanwhile (then returns false). */
     synchronized boolean addBranch(ClientBranch branch) {
         if (cancelled) {
