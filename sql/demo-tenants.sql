@@ -13,8 +13,8 @@ INSERT IGNORE INTO domain (domain, setid, attrs, accept_subdomain, last_modified
 
 -- their PBXs: one destination per set; fixed ids make INSERT IGNORE idempotent
 INSERT IGNORE INTO dispatcher (id, setid, destination, state, probe_mode, weight, priority, description)
-    VALUES (1, 1, 'sip:127.0.0.1:5071', 0, 0, '1', 0, 'demo Asterisk A');
+    VALUES (1, 1, 'sip:127.0.0.71:5060', 0, 0, '1', 0, 'demo Asterisk A');
 INSERT IGNORE INTO dispatcher (id, setid, destination, state, probe_mode, weight, priority, description)
-    VALUES (2, 2, 'sip:127.0.0.1:5072', 0, 0, '1', 0, 'demo Asterisk B');
+    VALUES (2, 2, 'sip:127.0.0.72:5060', 0, 0, '1', 0, 'demo Asterisk B');
 INSERT IGNORE INTO dispatcher (id, setid, destination, state, probe_mode, weight, priority, description)
-    VALUES (3, 3, 'sip:127.0.0.1:5073', 0, 0, '1', 0, 'demo Asterisk C');
+    VALUES (3, 3, 'sip:127.0.0.73:5060', 0, 0, '1', 0, 'demo Asterisk C');

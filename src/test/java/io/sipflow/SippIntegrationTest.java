@@ -47,8 +47,7 @@ class SippIntegrationTest {
     }
 
     private void startProxy(String nextHop) throws Exception {
-        // the SIPp REGISTER scenario's AoR domain is the proxy address: a tenant whose PBX is the UAS
-        proxy = new SipFlowTestApp(HOST).with("sipflow.relay.next-hop", nextHop).tenant(HOST, 1, nextHop).start();
+        proxy = new SipFlowTestApp(HOST).with("sipflow.relay.next-hop", nextHop).start();
     }
 
     @Test
@@ -58,7 +57,11 @@ class SippIntegrationTest {
 
     @Test
     void registerIsRelayedAnsweredAndSaved() throws Exception {
-        runPair("uac-register", "uas-register");
+        // the scenario's AoR domain is the proxy address: a tenant whose PBX is the SIPp UAS
+        int uasPort = FreePorts.udpAndTcp(HOST);
+        String uas = "sip:" + HOST + ":" + uasPort;
+        proxy = new SipFlowTestApp(HOST).with("sipflow.relay.next-hop", uas).tenant(HOST, 1, uas).start();
+        runPair("uac-register", "uas-register", uasPort);
         LocationBean location = proxy.application().context().getRegistry().lookupByNameAndType("location", LocationBean.class);
         await().atMost(Duration.ofSeconds(5)).until(() -> !location.store().lookup("201", HOST).isEmpty());
     }
@@ -90,6 +93,10 @@ class SippIntegrationTest {
     private void runPair(String uacScenario, String uasScenario) throws Exception {
         int uasPort = FreePorts.udpAndTcp(HOST);
         startProxy("sip:" + HOST + ":" + uasPort);
+        runPair(uacScenario, uasScenario, uasPort);
+    }
+
+    private void runPair(String uacScenario, String uasScenario, int uasPort) throws Exception {
         try (Sipp.Running uas = Sipp.scenario(uasScenario).localIp(HOST).localPort(uasPort).calls(1)
                 .timeout(RUN_LIMIT).start()) {
             await().atMost(Duration.ofSeconds(10)).until(() -> udpPortBound(uasPort));

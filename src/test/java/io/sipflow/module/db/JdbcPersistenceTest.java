@@ -236,9 +236,9 @@ class JdbcPersistenceTest {
         assertThat(tenants.loadDomains()).containsExactly(new TenantDomain("tenant-a.example", 1, null),
                 new TenantDomain("tenant-b.example", 2, null), new TenantDomain("tenant-c.example", 3, null));
         assertThat(tenants.loadDispatchers()).containsExactly(
-                new DispatcherEntry(1, 1, "sip:127.0.0.1:5071", null, 0, 0, 1, 0, null, "demo Asterisk A"),
-                new DispatcherEntry(2, 2, "sip:127.0.0.1:5072", null, 0, 0, 1, 0, null, "demo Asterisk B"),
-                new DispatcherEntry(3, 3, "sip:127.0.0.1:5073", null, 0, 0, 1, 0, null, "demo Asterisk C"));
+                new DispatcherEntry(1, 1, "sip:127.0.0.71:5060", null, 0, 0, 1, 0, null, "demo Asterisk A"),
+                new DispatcherEntry(2, 2, "sip:127.0.0.72:5060", null, 0, 0, 1, 0, null, "demo Asterisk B"),
+                new DispatcherEntry(3, 3, "sip:127.0.0.73:5060", null, 0, 0, 1, 0, null, "demo Asterisk C"));
     }
 
     // ---- lifecycle ---------------------------------------------------------------------------
