@@ -75,14 +75,14 @@ cpu_lock_held_by_ancestor() {
     local inode holder p
     inode=$(stat -c %i "$CPU_LOCK")
     # /proc/locks: "1: FLOCK  ADVISORY  WRITE <pid> <maj>:<min>:<inode> 0 EOF" (waiters have "->")
-    for holder in $(awk -v ino="$inode" '$2 == "FLOCK" { n = split($6, f, ":"); if (f[n] == ino) print $5 }' /proc/locks); do
+    while read -r holder; do
         p=$$
         while [[ $p -gt 1 ]]; do
             [[ $p == "$holder" ]] && return 0
             p=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $2}') || break
             [[ -n $p ]] || break
         done
-    done
+    done < <(awk -v ino="$inode" '$2 == "FLOCK" { n = split($6, f, ":"); if (f[n] == ino) print $5 }' /proc/locks)
     return 1
 }
 
@@ -120,7 +120,7 @@ free_port() {
 # wait_udp_port IP PORT PID SECONDS: until PID listens on IP:PORT/udp (fails if PID dies).
 wait_udp_port() {
     local ip=$1 port=$2 pid=$3 secs=$4 hexip hexport i
-    hexip=$(printf '%02X' $(echo "$ip" | awk -F. '{print $4, $3, $2, $1}'))
+    hexip=$(awk -F. '{ printf "%02X%02X%02X%02X", $4, $3, $2, $1 }' <<<"$ip")
     hexport=$(printf '%04X' "$port")
     for ((i = 0; i < secs * 20; i++)); do
         # Java binds dual-stack sockets: 127.0.0.1 shows in udp6 as ::ffff:127.0.0.1
@@ -320,7 +320,9 @@ run_step() {
     wall_ms=$(((t1 - t0) / 1000000))
     # p50/p99/max response time, and the achieved rate: responses per second over the step (from
     # the rtt trace; below the target when SipFlow or SIPp cannot keep up)
-    read -r p50 p99 pmax cps <<<"$(rtt_stats "$(ls "$STEP_DIR"/*_rtt.csv 2>/dev/null | head -1 || echo /dev/null)")"
+    local rtt_csv
+    rtt_csv=$(find "$STEP_DIR" -maxdepth 1 -name '*_rtt.csv' | head -1)
+    read -r p50 p99 pmax cps <<<"$(rtt_stats "${rtt_csv:-/dev/null}")"
     [[ $cps == - ]] && cps=0
     read -r heap1 gcn1 gcms1 <<<"$gc1"
     read -r _ gcn0 gcms0 <<<"$gc0"
@@ -337,14 +339,15 @@ run_step() {
         [[ $failed -gt 0 ]] && why+=" $failed failed,"
         [[ $((ok + failed)) -lt $calls ]] && why+=" $((calls - ok - failed)) unfinished,"
         [[ $rc -ne 0 ]] && why+=" sipp exit $rc,"
+        why=${why%,}
     elif [[ $((cps * 100)) -lt $((rate * 95)) ]]; then
         STEP_VERDICT=SLOW
-        why=" below 95% of the target rate,"
+        why=" below 95% of the target rate"
     fi
     printf '%-6s %7s %7s %6s %7s %7s %5s %5s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s\n' \
         "$rate" "$calls" "$ok" "$failed" "$retrans" "$cps" "$p50" "$p99" "$pmax" "$sf_cpu" "$uac_cpu" "$uas_cpu" \
         "$(rss_mb "$SIPFLOW_PID")" "$heap1" "$((gcn1 - gcn0))" "$((gcms1 - gcms0))" "$((drops1 - drops0))" \
-        "$STEP_VERDICT${why:+ ($(echo "${why%,}" | sed 's/^ //'))}"
+        "$STEP_VERDICT${why:+ (${why# })}"
 }
 
 # jfr_hot_frames FILE [N]: what a recording says about CPU and allocation: top-of-stack methods
@@ -444,7 +447,7 @@ parse_common_args() {
 run_ladder() {
     local name=$1 uac=$2 uas=$3
     shift 3
-    local started rate calls step_timeout best=0 best_dir= total_calls=0 jvm_opts
+    local started rate calls step_timeout best=0 best_dir='' total_calls=0 jvm_opts
     jvm_opts=${JVM_OPTS:-$(jvm_opts_for "$GC")}
     for rate in $RATES; do total_calls=$((total_calls + rate * STEP_SECONDS)); done
     total_calls=$((total_calls + 1000 * WARMUP))

@@ -256,6 +256,67 @@ class RoutingFlowTest {
     }
 
     @Test
+    void anEndpointCallFailsOverWhenTheFirstBoxOfItsSetIsDown() throws Exception {
+        FakeAsterisk dead = new FakeAsterisk("127.0.0.57").start().down();
+        FakeAsterisk live = new FakeAsterisk("127.0.0.58").start().user("201", PASSWORD);
+        FakeUserAgent phone = new FakeUserAgent("127.0.0.70").start();
+        live.agent().answer(Request.INVITE, 200);
+        try (SipFlowTestApp failoverProxy = new SipFlowTestApp().tenant("tenant-f.example", 11, dead.uri(), live.uri())
+                .with("sipflow.dispatcher.failure-threshold", "100").start()) {
+            // the live box registers the phone (the dead one is skipped after its timeout)
+            assertThat(Registrations.register(phone, failoverProxy.uri(), 201, "tenant-f.example", 3600, PASSWORD)
+                    .getStatusCode()).isEqualTo(200);
+            Request invite = phone.newRequest(Request.INVITE, "sip:300@tenant-f.example", "sip:300@tenant-f.example", "201");
+            invite.setHeader(phone.headers().createFromHeader(phone.addresses().createAddress("sip:201@tenant-f.example"), "f1"));
+            // a Call-ID hashing to the dead box (first of the set)
+            String callId = "fo-0@" + phone.host();
+            for (int i = 1; Math.floorMod(callId.hashCode(), 2) != 0; i++) {
+                callId = "fo-" + i + "@" + phone.host();
+            }
+            invite.setHeader(phone.headers().createCallIdHeader(callId));
+            phone.send(invite, failoverProxy.uri());
+            assertThat(Registrations.finalFor(phone, invite).getStatusCode()).isEqualTo(200);
+            assertThat(dead.agent().findRequest(Request.INVITE, callId)).isNotNull();
+            assertThat(live.agent().findRequest(Request.INVITE, callId)).isNotNull();
+        } finally {
+            dead.close();
+            live.close();
+            phone.close();
+        }
+    }
+
+    @Test
+    void serialForkingTriesTheContactsOneAfterTheOtherByQ() throws Exception {
+        pbxs.get(0).user("208", PASSWORD);
+        FakeUserAgent busy = new FakeUserAgent("127.0.0.74").start();
+        FakeUserAgent second = new FakeUserAgent("127.0.0.75").start();
+        try (SipFlowTestApp serialProxy = new SipFlowTestApp().tenant(TENANTS[0], 1, pbxs.get(0).uri())
+                .with("sipflow.routing.fork-mode", "serial").start()) {
+            busy.answer(Request.INVITE, 486);
+            second.answer(Request.INVITE, 200);
+            Request high = Registrations.registerRequest(busy, 208, TENANTS[0], 3600);
+            ((ContactHeader) high.getHeader(ContactHeader.NAME)).setQValue(0.9f);
+            assertThat(Registrations.send(busy, serialProxy.uri(), high, PASSWORD).getStatusCode()).isEqualTo(200);
+            Request low = Registrations.registerRequest(second, 208, TENANTS[0], 3600);
+            ((ContactHeader) low.getHeader(ContactHeader.NAME)).setQValue(0.5f);
+            assertThat(Registrations.send(second, serialProxy.uri(), low, PASSWORD).getStatusCode()).isEqualTo(200);
+
+            FakeUserAgent pbx = pbxs.get(0).agent();
+            Request invite = pbx.newRequest(Request.INVITE, "sip:208@" + proxy.host(), "sip:208@" + proxy.host(), "asterisk");
+            pbx.send(invite, serialProxy.uri());
+            assertThat(Registrations.finalFor(pbx, invite).getStatusCode()).isEqualTo(200);
+            String callId = FakeUserAgent.callId(invite);
+            RequestEvent first = busy.awaitRequest(Request.INVITE, callId);
+            RequestEvent then = second.awaitRequest(Request.INVITE, callId);
+            assertThat(first).isNotNull();
+            assertThat(then).isNotNull();
+        } finally {
+            busy.close();
+            second.close();
+        }
+    }
+
+    @Test
     void aCallFromAsteriskSurvivesReInviteAndIsHungUpByAsterisk() throws Exception {
         FakeUserAgent pbx = pbxs.get(2).agent();
         Request invite = pbx.newRequest(Request.INVITE, "sip:202@" + proxy.host(), "sip:202@" + proxy.host(), "asterisk");

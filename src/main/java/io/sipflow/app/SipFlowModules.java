@@ -110,7 +110,8 @@ public final class SipFlowModules implements CamelConfiguration {
         context.getRegistry().bind("location", new LocationBean(store, writer));
         context.getRegistry().bind("registrar", new RegistrarBean(registrar, counters));
         context.getRegistry().bind("routing", new RoutingBean(directory, store, counters,
-                Boolean.parseBoolean(s.string("sipflow.routing.classify-by-port", "false"))));
+                Boolean.parseBoolean(s.string("sipflow.routing.classify-by-port", "false")),
+                Boolean.parseBoolean(s.string("sipflow.routing.wildcard-lookup", "false"))));
     }
 
     private static <T> Supplier<T> memoize(Supplier<T> supplier) {

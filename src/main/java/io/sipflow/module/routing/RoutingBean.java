@@ -34,12 +34,15 @@ public final class RoutingBean {
     private final LocationStore store;
     private final ModuleCounters counters;
     private final boolean classifyByPort;
+    private final boolean wildcardLookup;
 
-    public RoutingBean(TenantDirectory directory, LocationStore store, ModuleCounters counters, boolean classifyByPort) {
+    public RoutingBean(TenantDirectory directory, LocationStore store, ModuleCounters counters, boolean classifyByPort,
+            boolean wildcardLookup) {
         this.directory = directory;
         this.store = store;
         this.counters = counters;
         this.classifyByPort = classifyByPort;
+        this.wildcardLookup = wildcardLookup;
     }
 
     /**
@@ -103,6 +106,8 @@ public final class RoutingBean {
                         .map(b -> new BranchTarget(b.contact(), b.received() != null ? b.received() : b.contact(), b.q()))
                         .toList());
             }
+        } else if (tenants.size() > 1 && wildcardLookup && (target = onlyMatch(user, tenants)) != null) {
+            LOG.info("Lookup of {} by opt-in wildcard over {} tenants: only {} has it", user, tenants.size(), target.domain());
         } else if (tenants.size() > 1) {
             counters.increment("lookup_ambiguous", null);
             LOG.warn("Lookup of {} refused: source {} serves {} tenants {} and the request does not say which",
@@ -154,6 +159,21 @@ public final class RoutingBean {
                 LOG.debug("Contact not rewritten: {}", e.getMessage());
             }
         }
+    }
+
+    /** The opt-in wildcard ({@code user@*} over the source's tenants): the binding only when exactly one tenant has the user. */
+    private Binding onlyMatch(String user, Set<String> tenants) {
+        Binding found = null;
+        for (String tenant : tenants) {
+            List<Binding> bindings = store.lookup(user, tenant);
+            if (!bindings.isEmpty()) {
+                if (found != null) {
+                    return null; // more than one tenant matches: still refused
+                }
+                found = bindings.get(0);
+            }
+        }
+        return found;
     }
 
     private static boolean registeredFrom(List<Binding> bindings, String ip, int port) {
