@@ -10,9 +10,9 @@ import io.sipflow.module.location.Binding;
 import io.sipflow.module.location.LocationBean;
 import io.sipflow.module.tenant.DispatcherEntry;
 import io.sipflow.module.tenant.TenantDomain;
-import io.sipflow.testsupport.Digest;
 import io.sipflow.testsupport.FakeAsterisk;
 import io.sipflow.testsupport.FakeUserAgent;
+import io.sipflow.testsupport.Registrations;
 import io.sipflow.testsupport.SipFlowTestApp;
 import io.sipflow.testsupport.TestMariaDb;
 
@@ -24,9 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.sip.address.SipURI;
 import javax.sip.header.AuthorizationHeader;
-import javax.sip.header.CSeqHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.ExpiresHeader;
 import javax.sip.header.ViaHeader;
@@ -162,11 +160,8 @@ class RegistrarFlowTest {
     @Test
     void challengeWrongPasswordAndTimeoutStoreNothing() throws Exception {
         FakeUserAgent ep = endpoints.get(0);
-        Request register = registerRequest(ep, 202, "tenant-a.example", 3600);
-        ep.send(register, proxy.uri());
-        ep.awaitResponse(register, 401);
-
-        Response forbidden = authenticate(ep, register, ep.awaitResponse(register, 401), "wrong-password");
+        Response forbidden = Registrations.send(ep, proxy.uri(), registerRequest(ep, 202, "tenant-a.example", 3600),
+                "wrong-password");
         assertThat(forbidden.getStatusCode()).isEqualTo(403);
 
         // a marker REGISTER that succeeds proves the write-back ran after the refused ones
@@ -280,42 +275,16 @@ class RegistrarFlowTest {
     // ---------------------------------------------------------------------------------------------
 
     private Request registerRequest(FakeUserAgent ep, int ext, String domain, int expires) throws Exception {
-        Request r = ep.newRequest(Request.REGISTER, "sip:" + domain, "sip:" + ext + "@" + domain, Integer.toString(ext));
-        r.setHeader(ep.headers().createExpiresHeader(expires));
-        r.setHeader(ep.headers().createHeader("User-Agent", "SipFlowTestPhone/1.0"));
-        return r;
+        return Registrations.registerRequest(ep, ext, domain, expires);
     }
 
     /** REGISTER, answer the 401 with the right digest, return the final answer. */
     private Response register(FakeUserAgent ep, int ext, String domain, int expires) throws Exception {
-        return sendWithAuth(ep, registerRequest(ep, ext, domain, expires), ext);
+        return Registrations.register(ep, proxy.uri(), ext, domain, expires, PASSWORD);
     }
 
     private Response sendWithAuth(FakeUserAgent ep, Request register, int ext) throws Exception {
-        ep.send(register, proxy.uri());
-        Response first = ep.awaitResponse(r -> FakeUserAgent.callId(r).equals(FakeUserAgent.callId(register))
-                && ((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getSeqNumber()
-                        == ((CSeqHeader) register.getHeader(CSeqHeader.NAME)).getSeqNumber() && r.getStatusCode() >= 200);
-        if (first.getStatusCode() != 401) {
-            return first;
-        }
-        return authenticate(ep, register, first, PASSWORD);
-    }
-
-    private Response authenticate(FakeUserAgent ep, Request register, Response challenge, String password) throws Exception {
-        Map<String, String> params = Digest.params(challenge.getHeader("WWW-Authenticate").toString());
-        Request retry = (Request) register.clone();
-        long cseq = ((CSeqHeader) register.getHeader(CSeqHeader.NAME)).getSeqNumber() + 1;
-        retry.setHeader(ep.headers().createCSeqHeader(cseq, Request.REGISTER));
-        retry.removeHeader(ViaHeader.NAME);
-        retry.addHeader(ep.headers().createViaHeader(ep.host(), ep.port(), "udp", null));
-        retry.removeHeader("Route");
-        String user = ((SipURI) ((javax.sip.header.ToHeader) register.getHeader("To")).getAddress().getURI()).getUser();
-        retry.setHeader((AuthorizationHeader) ep.headers().createHeader(AuthorizationHeader.NAME, Digest.authorization(
-                user, params.get("realm"), password, params.get("nonce"), Request.REGISTER, register.getRequestURI().toString())));
-        ep.send(retry, proxy.uri());
-        return ep.awaitResponse(r -> FakeUserAgent.callId(r).equals(FakeUserAgent.callId(retry))
-                && ((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getSeqNumber() == cseq && r.getStatusCode() >= 200);
+        return Registrations.send(ep, proxy.uri(), register, PASSWORD);
     }
 
     /** A new REGISTER of the same registration (same Call-ID) with the given CSeq. */

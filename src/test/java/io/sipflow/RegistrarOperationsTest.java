@@ -11,10 +11,10 @@ import io.sipflow.module.tenant.DispatcherEntry;
 import io.sipflow.module.tenant.DispatcherTarget;
 import io.sipflow.module.tenant.TenantBean;
 import io.sipflow.module.tenant.TenantDomain;
-import io.sipflow.testsupport.Digest;
 import io.sipflow.testsupport.FakeAsterisk;
 import io.sipflow.testsupport.FakeUserAgent;
 import io.sipflow.testsupport.FreePorts;
+import io.sipflow.testsupport.Registrations;
 import io.sipflow.testsupport.SipFlowTestApp;
 import io.sipflow.testsupport.TestMariaDb;
 
@@ -29,12 +29,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.Map;
 import javax.sip.address.SipURI;
-import javax.sip.header.AuthorizationHeader;
-import javax.sip.header.CSeqHeader;
-import javax.sip.header.ToHeader;
-import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.AfterEach;
@@ -208,36 +203,10 @@ class RegistrarOperationsTest {
     }
 
     private Request registerRequest(int ext, String domain) throws Exception {
-        Request r = phone.newRequest(Request.REGISTER, "sip:" + domain, "sip:" + ext + "@" + domain, Integer.toString(ext));
-        r.setHeader(phone.headers().createExpiresHeader(3600));
-        return r;
+        return Registrations.registerRequest(phone, ext, domain, 3600);
     }
 
     private Response register(int ext, String domain) throws Exception {
-        Request register = registerRequest(ext, domain);
-        phone.send(register, proxy.uri());
-        Response first = finalFor(register);
-        if (first.getStatusCode() != 401) {
-            return first;
-        }
-        Map<String, String> params = Digest.params(first.getHeader("WWW-Authenticate").toString());
-        Request retry = (Request) register.clone();
-        long cseq = ((CSeqHeader) register.getHeader(CSeqHeader.NAME)).getSeqNumber() + 1;
-        retry.setHeader(phone.headers().createCSeqHeader(cseq, Request.REGISTER));
-        retry.removeHeader(ViaHeader.NAME);
-        retry.addHeader(phone.headers().createViaHeader(phone.host(), phone.port(), "udp", null));
-        retry.removeHeader("Route");
-        String user = ((SipURI) ((ToHeader) register.getHeader(ToHeader.NAME)).getAddress().getURI()).getUser();
-        retry.setHeader((AuthorizationHeader) phone.headers().createHeader(AuthorizationHeader.NAME, Digest.authorization(
-                user, params.get("realm"), PASSWORD, params.get("nonce"), Request.REGISTER, register.getRequestURI().toString())));
-        phone.send(retry, proxy.uri());
-        return finalFor(retry);
-    }
-
-    private Response finalFor(Request request) {
-        long cseq = ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber();
-        String callId = FakeUserAgent.callId(request);
-        return phone.awaitResponse(r -> callId.equals(FakeUserAgent.callId(r)) && r.getStatusCode() >= 200
-                && ((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getSeqNumber() == cseq);
+        return Registrations.register(phone, proxy.uri(), ext, domain, 3600, PASSWORD);
     }
 }

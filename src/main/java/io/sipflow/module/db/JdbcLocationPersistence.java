@@ -49,15 +49,25 @@ public final class JdbcLocationPersistence implements LocationPersistence {
 
     @Override
     public void upsert(Collection<Binding> bindings) throws SQLException {
-        if (bindings.isEmpty()) {
+        inBatches(UPSERT, bindings, JdbcLocationPersistence::bind);
+    }
+
+    @Override
+    public void delete(Collection<Long> contactIds) throws SQLException {
+        inBatches(DELETE, contactIds, (ps, id) -> ps.setLong(1, id));
+    }
+
+    /** One transaction, JDBC batches of {@link #BATCH_SIZE}. */
+    private <T> void inBatches(String sql, Collection<T> items, Binder<T> binder) throws SQLException {
+        if (items.isEmpty()) {
             return;
         }
         try (Connection c = dataSource.getConnection()) {
             inTransaction(c, () -> {
-                try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
                     int n = 0;
-                    for (Binding b : bindings) {
-                        bind(ps, b);
+                    for (T item : items) {
+                        binder.bind(ps, item);
                         ps.addBatch();
                         if (++n % BATCH_SIZE == 0) {
                             ps.executeBatch();
@@ -71,28 +81,10 @@ public final class JdbcLocationPersistence implements LocationPersistence {
         }
     }
 
-    @Override
-    public void delete(Collection<Long> contactIds) throws SQLException {
-        if (contactIds.isEmpty()) {
-            return;
-        }
-        try (Connection c = dataSource.getConnection()) {
-            inTransaction(c, () -> {
-                try (PreparedStatement ps = c.prepareStatement(DELETE)) {
-                    int n = 0;
-                    for (long id : contactIds) {
-                        ps.setLong(1, id);
-                        ps.addBatch();
-                        if (++n % BATCH_SIZE == 0) {
-                            ps.executeBatch();
-                        }
-                    }
-                    if (n % BATCH_SIZE != 0) {
-                        ps.executeBatch();
-                    }
-                }
-            });
-        }
+    /** Sets the parameters of one batch entry. */
+    @FunctionalInterface
+    private interface Binder<T> {
+        void bind(PreparedStatement ps, T item) throws SQLException;
     }
 
     @Override
