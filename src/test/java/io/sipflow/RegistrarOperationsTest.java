@@ -127,6 +127,26 @@ class RegistrarOperationsTest {
     }
 
     @Test
+    void aRegisterWithAMalformedContactIsRefused400AndNotForwarded() throws Exception {
+        proxy = new SipFlowTestApp().tenant("tenant-a.example", 1, asterisk.uri()).start();
+        try (io.sipflow.testsupport.RawSipClient client = new io.sipflow.testsupport.RawSipClient("127.0.0.41", "127.0.0.1",
+                proxy.port())) {
+            client.sendUdp("REGISTER sip:tenant-a.example SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP 127.0.0.41:" + client.localPort() + ";branch=z9hG4bK-badcontact;rport\r\n"
+                    + "Max-Forwards: 70\r\n"
+                    + "From: <sip:201@tenant-a.example>;tag=b1\r\n"
+                    + "To: <sip:201@tenant-a.example>\r\n"
+                    + "Call-ID: bad-contact-1\r\n"
+                    + "CSeq: 1 REGISTER\r\n"
+                    + "Contact: <sip:201@127.0.0.41:5060;expires=3600\r\n"
+                    + "Content-Length: 0\r\n\r\n");
+            String answer = client.receiveUdpMatching(m -> m.contains("bad-contact-1"), FakeUserAgent.WAIT);
+            assertThat(answer).startsWith("SIP/2.0 400");
+        }
+        assertThat(asterisk.registers()).isEmpty();
+    }
+
+    @Test
     void maxContactsRejectPolicyRefuses503BeforeThePbx() throws Exception {
         asterisk.user("204", PASSWORD);
         proxy = new SipFlowTestApp().tenant("tenant-a.example", 1, asterisk.uri())

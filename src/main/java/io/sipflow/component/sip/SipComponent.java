@@ -36,6 +36,7 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
     private String frInvTimeout = "120s";
     private int maxServerTransactions = 500_000;
     private String tcpConnectTimeout = "2s";
+    private int udpBufferSize = 4 * 1024 * 1024;
 
     private final Map<SipEndpointKind, SipConsumer> consumers = new ConcurrentHashMap<>();
     private SipStackRuntime runtime;
@@ -88,7 +89,7 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
         return new SipStackSettings(addresses, host, port, aliasList, threadPoolSize, maxMessageSize,
                 duration(frTimeout, "sipflow.sip.fr-timeout"), duration(frInvTimeout, "sipflow.sip.fr-inv-timeout"),
-                maxServerTransactions, duration(tcpConnectTimeout, "sipflow.sip.tcp-connect-timeout"));
+                maxServerTransactions, duration(tcpConnectTimeout, "sipflow.sip.tcp-connect-timeout"), udpBufferSize);
     }
 
     private static Duration duration(String value, String property) {
@@ -207,6 +208,14 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
 
     public void setFrInvTimeout(String frInvTimeout) {
         this.frInvTimeout = frInvTimeout;
+    }
+
+    public int getUdpBufferSize() {
+        return udpBufferSize;
+    }
+
+    public void setUdpBufferSize(int udpBufferSize) {
+        this.udpBufferSize = udpBufferSize;
     }
 
     public String getTcpConnectTimeout() {

@@ -12,7 +12,7 @@ public final class ClientBranch {
     private final ServerTransactionContext server;
     private final Request request;
     private final Hop hop;
-    private final BranchListener listener;
+    private volatile BranchListener listener;
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile ClientTransaction clientTransaction;
     private volatile boolean provisionalSeen;
@@ -40,8 +40,19 @@ public final class ClientBranch {
     }
 
     BranchListener listener() {
-        return listener;
+        BranchListener l = listener;
+        return l != null ? l : NO_LISTENER;
     }
+
+    /**
+     * Once the branch ended, the listener (and the exchange it holds) is let go: the client
+     * transaction lingers in the stack for retransmissions (Timer D/K), the exchange need not.
+     */
+    void releaseListener() {
+        listener = null;
+    }
+
+    private static final BranchListener NO_LISTENER = (branch, response, outcome) -> { };
 
     public boolean isInvite() {
         return Request.INVITE.equals(request.getMethod());

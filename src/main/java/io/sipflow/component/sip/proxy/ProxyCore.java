@@ -149,6 +149,9 @@ public final class ProxyCore {
         }
         try {
             ctx.serverTransaction().sendResponse(response);
+            if (code >= 200) {
+                ctx.releaseAfterFinal();
+            }
             return true;
         } catch (Exception e) {
             LOG.warn("Could not send {} response: {}", code, e.getMessage());
@@ -525,6 +528,7 @@ public final class ProxyCore {
             branch.server().setLastFinalResponse(response);
         }
         safely(() -> branch.listener().onFinal(branch, response, outcome));
+        branch.releaseListener();
     }
 
     /** A response SipFlow makes up for a branch: to the forwarded request, so it carries our Via on top. */

@@ -108,6 +108,16 @@ public final class ServerTransactionContext {
         return pending;
     }
 
+    /**
+     * After the final response went out, nothing here is needed but the identity of the transaction
+     * (a late CANCEL still finds it): branches and responses are let go, so the stack's lingering
+     * server transaction (Timer J: 32 s over UDP) does not keep an exchange alive.
+     */
+    synchronized void releaseAfterFinal() {
+        branches.clear();
+        lastFinalResponse = null;
+    }
+
     /** Branches still waiting for a final answer. */
     synchronized List<ClientBranch> pendingBranches() {
         List<ClientBranch> pending = new ArrayList<>();

@@ -113,7 +113,12 @@ public final class SipStackRuntime {
         p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
         // a proxy relays NOTIFY outside any subscription it knows of (MWI from Asterisk)
         p.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "true");
-        p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "Normal");
+        // "None": the stack does not re-parse each request when its transaction ends (profiled: 27%
+        // of the timer thread at 1500 REGISTER/s); SipFlow releases its own references itself
+        p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "None");
+        // socket buffers large enough to ride out a GC pause without dropping datagrams
+        p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(settings.udpBufferSize()));
+        p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(settings.udpBufferSize()));
         p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());

@@ -17,6 +17,7 @@ import java.util.List;
  * @param inviteFinalResponseTimeout   tm {@code fr_inv_timeout}
  * @param maxServerTransactions        above this many live server transactions, new requests get 503
  * @param tcpConnectTimeout            how long opening a TCP connection to a next hop may take
+ * @param udpBufferSize                UDP socket receive/send buffer (the kernel caps it at net.core.rmem_max)
  */
 public record SipStackSettings(
         List<ListenAddress> listen,
@@ -28,7 +29,8 @@ public record SipStackSettings(
         Duration finalResponseTimeout,
         Duration inviteFinalResponseTimeout,
         int maxServerTransactions,
-        Duration tcpConnectTimeout) {
+        Duration tcpConnectTimeout,
+        int udpBufferSize) {
 
     public SipStackSettings {
         listen = List.copyOf(listen);
@@ -36,6 +38,7 @@ public record SipStackSettings(
         requirePositive(threadPoolSize, "sipflow.sip.thread-pool-size");
         requirePositive(maxMessageSize, "sipflow.sip.max-message-size");
         requirePositive(maxServerTransactions, "sipflow.sip.max-server-transactions");
+        requirePositive(udpBufferSize, "sipflow.sip.udp-buffer-size");
         if (advertisedPort <= 0 || advertisedPort > 65535) {
             throw new IllegalArgumentException("sipflow.sip.advertised-port out of range: " + advertisedPort);
         }
