@@ -66,7 +66,12 @@ class RouteFilesTest {
         try (SipFlowTestApp proxy = new SipFlowTestApp().with("sipflow.routes.dir", routesDir.toString()).start()) {
             assertThat(variantAnsweringOptions(proxy)).isEqualTo("xml-1");
 
-            Files.writeString(file, xmlRequestRoute("xml-2"), StandardCharsets.UTF_8);
+            // written aside and moved into place, as editors and deployment tools do: the watcher never
+            // sees a half-written file
+            Path staged = routesDir.resolve("request.camel.xml.tmp");
+            Files.writeString(staged, xmlRequestRoute("xml-2"), StandardCharsets.UTF_8);
+            Files.move(staged, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             AtomicReference<String> variant = new AtomicReference<>();
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> {
                 variant.set(variantAnsweringOptions(proxy));
