@@ -26,10 +26,10 @@ public final class JdbcLocationPersistence implements LocationPersistence {
     /** Rows per executeBatch: bounds the size of one round trip. */
     static final int BATCH_SIZE = 500;
 
-    private static final String COLUMNS = "contact_id, username, domain, contact, received, path, expires, q, callid,"
-            + " cseq, last_modified, user_agent, socket, sip_instance, pbx";
-
-    private static final String UPSERT = "INSERT INTO location (" + COLUMNS + ")"
+    // constant SQL text only (text blocks): every value goes through a ? parameter
+    private static final String UPSERT = """
+            INSERT INTO location (contact_id, username, domain, contact, received, path, expires, q, callid,
+             cseq, last_modified, user_agent, socket, sip_instance, pbx)"""
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON DUPLICATE KEY UPDATE username = VALUES(username), domain = VALUES(domain),"
             + " contact = VALUES(contact), received = VALUES(received), path = VALUES(path),"
@@ -39,7 +39,9 @@ public final class JdbcLocationPersistence implements LocationPersistence {
 
     private static final String DELETE = "DELETE FROM location WHERE contact_id = ?";
 
-    private static final String LOAD_ACTIVE = "SELECT " + COLUMNS + " FROM location WHERE expires > ?";
+    private static final String LOAD_ACTIVE = """
+            SELECT contact_id, username, domain, contact, received, path, expires, q, callid,
+             cseq, last_modified, user_agent, socket, sip_instance, pbx FROM location WHERE expires > ?""";
 
     private final DataSource dataSource;
 
