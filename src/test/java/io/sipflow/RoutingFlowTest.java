@@ -172,6 +172,29 @@ class RoutingFlowTest {
     }
 
     @Test
+    void theOptInWildcardRoutesWhenExactlyOneOfTheSourcesTenantsHasTheUser() throws Exception {
+        FakeAsterisk shared = new FakeAsterisk("127.0.0.76").start().user("201", PASSWORD);
+        FakeUserAgent phone = new FakeUserAgent("127.0.0.77").start();
+        phone.answer(Request.INVITE, 200);
+        try (SipFlowTestApp wildcard = new SipFlowTestApp().with("sipflow.routing.wildcard-lookup", "true")
+                .tenant("tenant-w1.example", 41, shared.uri()).tenant("tenant-w2.example", 42, "sip:127.0.0.76:5999")
+                .start()) {
+            assertThat(Registrations.register(phone, wildcard.uri(), 201, "tenant-w1.example", 3600, PASSWORD)
+                    .getStatusCode()).isEqualTo(200);
+            FakeUserAgent pbx = shared.agent();
+            Request invite = pbx.newRequest(Request.INVITE, "sip:201@" + wildcard.host(), "sip:201@" + wildcard.host(), "pbx");
+            pbx.send(invite, wildcard.uri());
+            assertThat(Registrations.finalFor(pbx, invite).getStatusCode()).isEqualTo(200);
+            Request nobody = pbx.newRequest(Request.INVITE, "sip:202@" + wildcard.host(), "sip:202@" + wildcard.host(), "pbx");
+            pbx.send(nobody, wildcard.uri());
+            assertThat(Registrations.finalFor(pbx, nobody).getStatusCode()).isEqualTo(404);
+        } finally {
+            shared.close();
+            phone.close();
+        }
+    }
+
+    @Test
     void anEndpointCallsItsOwnTenantsAsterisk() throws Exception {
         FakeUserAgent phone = phones.get(1);
         Request invite = phone.newRequest(Request.INVITE, "sip:300@tenant-b.example", "sip:300@tenant-b.example", "201");

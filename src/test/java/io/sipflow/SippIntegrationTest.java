@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sipflow.module.location.LocationBean;
+import io.sipflow.testsupport.FakeAsterisk;
+import io.sipflow.testsupport.FakeUserAgent;
 import io.sipflow.testsupport.FreePorts;
+import io.sipflow.testsupport.Registrations;
 import io.sipflow.testsupport.Sipp;
 import io.sipflow.testsupport.SipFlowTestApp;
 
@@ -88,6 +91,43 @@ class SippIntegrationTest {
         startProxy("sip:" + HOST + ":" + closedPort + ";transport=tcp");
         Sipp.Result uac = runUac("uac-expect-503");
         assertThat(uac.exitCode()).as(uac.output()).isZero();
+    }
+
+    @Test
+    void aSippEndpointRegistersThroughSipFlowAndCallsItsTenantsPbx() throws Exception {
+        try (FakeAsterisk pbx = new FakeAsterisk("127.0.0.81").start().user("201", "pw")) {
+            pbx.agent().answer("INVITE", 180, 200).answer("BYE", 200);
+            proxy = new SipFlowTestApp(HOST).tenant("tenant-s.example", 31, pbx.uri()).start();
+            int port = FreePorts.udpAndTcp("127.0.0.83");
+            try (Sipp.Running endpoint = Sipp.scenario("endpoint-register-call").localIp("127.0.0.83").localPort(port)
+                    .target(HOST, proxy.port()).service("201").calls(1).timeout(RUN_LIMIT)
+                    .extraArgs("-key", "domain", "tenant-s.example", "-au", "201", "-ap", "pw").start()) {
+                Sipp.Result result = endpoint.awaitExit(RUN_LIMIT.plusSeconds(5));
+                assertThat(result.exitCode()).as(result.output()).isZero();
+            }
+            assertThat(pbx.agent().findRequest("INVITE", null)).isNotNull();
+            assertThat(pbx.agent().findRequest("BYE", null)).isNotNull();
+        }
+    }
+
+    @Test
+    void aSippPbxCallsAnEndpointRegisteredThroughSipFlow() throws Exception {
+        try (FakeAsterisk pbx = new FakeAsterisk("127.0.0.84").start().user("201", "pw");
+                FakeUserAgent phone = new FakeUserAgent("127.0.0.85").start()) {
+            phone.answer("INVITE", 180, 200).answer("BYE", 200);
+            proxy = new SipFlowTestApp(HOST).tenant("tenant-p.example", 32, pbx.uri()).start();
+            assertThat(Registrations.register(phone, proxy.uri(), 201, "tenant-p.example", 300, "pw").getStatusCode())
+                    .isEqualTo(200);
+            // SIPp sends from the PBX's address: source IP -> set 32 -> tenant-p.example -> 201
+            int port = FreePorts.udpAndTcp("127.0.0.84");
+            try (Sipp.Running asterisk = Sipp.scenario("uac-call").localIp("127.0.0.84").localPort(port)
+                    .target(HOST, proxy.port()).service("201").calls(1).timeout(RUN_LIMIT).start()) {
+                Sipp.Result result = asterisk.awaitExit(RUN_LIMIT.plusSeconds(5));
+                assertThat(result.exitCode()).as(result.output()).isZero();
+            }
+            assertThat(phone.findRequest("INVITE", null)).isNotNull();
+            assertThat(phone.findRequest("BYE", null)).isNotNull();
+        }
     }
 
     private void runPair(String uacScenario, String uasScenario) throws Exception {

@@ -17,6 +17,7 @@ public final class ClientBranch {
     private volatile ClientTransaction clientTransaction;
     private volatile boolean provisionalSeen;
     private volatile boolean cancelPending;
+    private final AtomicBoolean cancelSent = new AtomicBoolean();
     private volatile ScheduledFuture<?> timer;
 
     ClientBranch(ServerTransactionContext server, Request request, Hop hop, BranchListener listener) {
@@ -96,6 +97,11 @@ public final class ClientBranch {
 
     void markCancelPending() {
         cancelPending = true;
+    }
+
+    /** Claims the one CANCEL of this branch (a timer and a fork decision may both want to send it). */
+    boolean claimCancel() {
+        return cancelSent.compareAndSet(false, true);
     }
 
     void timer(ScheduledFuture<?> timer) {

@@ -472,6 +472,9 @@ public final class ProxyCore {
             branch.markCancelPending();
             return;
         }
+        if (!branch.claimCancel()) {
+            return;
+        }
         try {
             Request cancel = branch.clientTransaction().createCancel();
             NextHopRouter.pin(cancel, branch.hop());
