@@ -55,7 +55,8 @@ class RoutingFlowTest {
             pbxs.add(pbx);
             FakeUserAgent phone = new FakeUserAgent("127.0.0." + (61 + i)).start();
             phone.answer(Request.INVITE, 200).answer(Request.BYE, 200).answer(Request.OPTIONS, 200)
-                    .answer(Request.NOTIFY, 200);
+                    .answer(Request.NOTIFY, 200).answer(Request.MESSAGE, 200).answer(Request.SUBSCRIBE, 200)
+                    .answer(Request.INFO, 200);
             phones.add(phone);
         }
         // one address serving two tenants (sets 8 and 9): nothing in a plain request tells them apart
@@ -144,6 +145,21 @@ class RoutingFlowTest {
             }
         }
         assertThat(misroutes).isZero();
+    }
+
+    @Test
+    void messageSubscribeAndInfoFromAsteriskReachTheRightEndpoint() throws Exception {
+        FakeUserAgent pbx = pbxs.get(1).agent();
+        for (String method : List.of(Request.MESSAGE, Request.SUBSCRIBE, Request.INFO)) {
+            Request request = pbx.newRequest(method, "sip:205@" + proxy.host(), "sip:205@" + proxy.host(), "asterisk");
+            if (method.equals(Request.SUBSCRIBE)) {
+                request.addHeader(pbx.headers().createHeader("Event", "presence"));
+            }
+            pbx.send(request, proxy.uri());
+            assertThat(Registrations.finalFor(pbx, request).getStatusCode()).as(method).isEqualTo(200);
+            assertThat(phones.get(1).findRequest(method, FakeUserAgent.callId(request))).as(method).isNotNull();
+            assertThat(phones.get(0).findRequest(method, FakeUserAgent.callId(request))).isNull();
+        }
     }
 
     @Test

@@ -314,7 +314,10 @@ public final class FakeUserAgent implements BeforeEachCallback, AfterEachCallbac
         if (code > 100 && to.getTag() == null) {
             to.setTag("tt" + Integer.toHexString(callId(request).hashCode()));
         }
-        if (code >= 200 && code < 300 && Request.INVITE.equals(request.getMethod())) {
+        if (code >= 200 && code < 300 && Request.SUBSCRIBE.equals(request.getMethod())) {
+            response.addHeader(headers.createExpiresHeader(3600));
+        }
+        if (code >= 200 && code < 300 && (Request.INVITE.equals(request.getMethod()) || Request.SUBSCRIBE.equals(request.getMethod()))) {
             SipURI contact = addresses.createSipURI("uas", host);
             contact.setPort(port);
             response.addHeader(headers.createContactHeader(addresses.createAddress(contact)));
