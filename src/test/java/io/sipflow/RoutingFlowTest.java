@@ -329,29 +329,32 @@ class RoutingFlowTest {
         pbxs.get(0).user("208", PASSWORD);
         FakeUserAgent busy = new FakeUserAgent("127.0.0.74").start();
         FakeUserAgent second = new FakeUserAgent("127.0.0.75").start();
+        FakeUserAgent last = new FakeUserAgent("127.0.0.78").start();
         try (SipFlowTestApp serialProxy = new SipFlowTestApp().tenant(TENANTS[0], 1, pbxs.get(0).uri())
                 .with("sipflow.routing.fork-mode", "serial").start()) {
             busy.answer(Request.INVITE, 486);
             second.answer(Request.INVITE, 200);
-            Request high = Registrations.registerRequest(busy, 208, TENANTS[0], 3600);
-            ((ContactHeader) high.getHeader(ContactHeader.NAME)).setQValue(0.9f);
-            assertThat(Registrations.send(busy, serialProxy.uri(), high, PASSWORD).getStatusCode()).isEqualTo(200);
-            Request low = Registrations.registerRequest(second, 208, TENANTS[0], 3600);
-            ((ContactHeader) low.getHeader(ContactHeader.NAME)).setQValue(0.5f);
-            assertThat(Registrations.send(second, serialProxy.uri(), low, PASSWORD).getStatusCode()).isEqualTo(200);
-
+            last.answer(Request.INVITE, 200);
+            float[] qs = {0.9f, 0.5f, 0.1f};
+            FakeUserAgent[] devices = {busy, second, last};
+            for (int i = 0; i < 3; i++) {
+                Request register = Registrations.registerRequest(devices[i], 208, TENANTS[0], 3600);
+                ((ContactHeader) register.getHeader(ContactHeader.NAME)).setQValue(qs[i]);
+                assertThat(Registrations.send(devices[i], serialProxy.uri(), register, PASSWORD).getStatusCode()).isEqualTo(200);
+            }
             FakeUserAgent pbx = pbxs.get(0).agent();
             Request invite = pbx.newRequest(Request.INVITE, "sip:208@" + proxy.host(), "sip:208@" + proxy.host(), "asterisk");
             pbx.send(invite, serialProxy.uri());
             assertThat(Registrations.finalFor(pbx, invite).getStatusCode()).isEqualTo(200);
             String callId = FakeUserAgent.callId(invite);
-            RequestEvent first = busy.awaitRequest(Request.INVITE, callId);
-            RequestEvent then = second.awaitRequest(Request.INVITE, callId);
-            assertThat(first).isNotNull();
-            assertThat(then).isNotNull();
+            // highest q first (486), then the next (200); the lowest q is never tried
+            busy.awaitRequest(Request.INVITE, callId);
+            second.awaitRequest(Request.INVITE, callId);
+            assertThat(last.findRequest(Request.INVITE, callId)).isNull();
         } finally {
             busy.close();
             second.close();
+            last.close();
         }
     }
 
