@@ -165,12 +165,10 @@ class RoutingFlowTest {
     @Test
     void unknownExtensionIs404AndUnknownSourceIs403() throws Exception {
         FakeUserAgent pbx = pbxs.get(0).agent();
-        Request unknown = pbx.newRequest(Request.INVITE, "sip:299@" + proxy.host(), "sip:299@" + proxy.host(), "asterisk");
-        pbx.send(unknown, proxy.uri());
+        Request unknown = inviteFromPbx(pbx, "299", proxy);
         assertThat(Registrations.finalFor(pbx, unknown).getStatusCode()).isEqualTo(404);
 
-        Request fromStranger = stranger.newRequest(Request.INVITE, "sip:201@" + proxy.host(), "sip:201@" + proxy.host(), "x");
-        stranger.send(fromStranger, proxy.uri());
+        Request fromStranger = inviteFromPbx(stranger, "201", proxy);
         assertThat(Registrations.finalFor(stranger, fromStranger).getStatusCode()).isEqualTo(403);
         for (FakeUserAgent phone : phones) {
             assertThat(phone.findRequest(Request.INVITE, FakeUserAgent.callId(fromStranger))).isNull();
@@ -180,8 +178,7 @@ class RoutingFlowTest {
     @Test
     void aSourceServingSeveralTenantsWithNothingToTellThemApartIsRefused() throws Exception {
         FakeUserAgent pbx = sharedPbx.agent();
-        Request invite = pbx.newRequest(Request.INVITE, "sip:201@" + proxy.host(), "sip:201@" + proxy.host(), "asterisk");
-        pbx.send(invite, proxy.uri());
+        Request invite = inviteFromPbx(pbx, "201", proxy);
         Response refused = Registrations.finalFor(pbx, invite);
         assertThat(refused.getStatusCode()).isEqualTo(404);
         assertThat(refused.getHeader("Reason").toString()).contains("ambiguous");
@@ -198,11 +195,9 @@ class RoutingFlowTest {
             assertThat(Registrations.register(phone, wildcard.uri(), 201, "tenant-w1.example", 3600, PASSWORD)
                     .getStatusCode()).isEqualTo(200);
             FakeUserAgent pbx = shared.agent();
-            Request invite = pbx.newRequest(Request.INVITE, "sip:201@" + wildcard.host(), "sip:201@" + wildcard.host(), "pbx");
-            pbx.send(invite, wildcard.uri());
+            Request invite = inviteFromPbx(pbx, "201", wildcard);
             assertThat(Registrations.finalFor(pbx, invite).getStatusCode()).isEqualTo(200);
-            Request nobody = pbx.newRequest(Request.INVITE, "sip:202@" + wildcard.host(), "sip:202@" + wildcard.host(), "pbx");
-            pbx.send(nobody, wildcard.uri());
+            Request nobody = inviteFromPbx(pbx, "202", wildcard);
             assertThat(Registrations.finalFor(pbx, nobody).getStatusCode()).isEqualTo(404);
         } finally {
             shared.close();
@@ -281,8 +276,7 @@ class RoutingFlowTest {
                         .getStatusCode()).isEqualTo(200);
             }
             FakeUserAgent pbx = pbxs.get(1).agent();
-            Request invite = pbx.newRequest(Request.INVITE, "sip:207@" + proxy.host(), "sip:207@" + proxy.host(), "asterisk");
-            pbx.send(invite, proxy.uri());
+            Request invite = inviteFromPbx(pbx, "207", proxy);
             assertThat(Registrations.finalFor(pbx, invite).getStatusCode()).isEqualTo(200);
             String callId = FakeUserAgent.callId(invite);
             slow.awaitRequest(Request.INVITE, callId);
@@ -343,8 +337,7 @@ class RoutingFlowTest {
                 assertThat(Registrations.send(devices[i], serialProxy.uri(), register, PASSWORD).getStatusCode()).isEqualTo(200);
             }
             FakeUserAgent pbx = pbxs.get(0).agent();
-            Request invite = pbx.newRequest(Request.INVITE, "sip:208@" + proxy.host(), "sip:208@" + proxy.host(), "asterisk");
-            pbx.send(invite, serialProxy.uri());
+            Request invite = inviteFromPbx(pbx, "208", serialProxy);
             assertThat(Registrations.finalFor(pbx, invite).getStatusCode()).isEqualTo(200);
             String callId = FakeUserAgent.callId(invite);
             // highest q first (486), then the next (200); the lowest q is never tried
@@ -361,8 +354,7 @@ class RoutingFlowTest {
     @Test
     void aCallFromAsteriskSurvivesReInviteAndIsHungUpByAsterisk() throws Exception {
         FakeUserAgent pbx = pbxs.get(2).agent();
-        Request invite = pbx.newRequest(Request.INVITE, "sip:202@" + proxy.host(), "sip:202@" + proxy.host(), "asterisk");
-        pbx.send(invite, proxy.uri());
+        Request invite = inviteFromPbx(pbx, "202", proxy);
         Response ok = Registrations.finalFor(pbx, invite);
         assertThat(ok.getStatusCode()).isEqualTo(200);
         pbx.sendAck(ok, invite);
@@ -379,6 +371,14 @@ class RoutingFlowTest {
     }
 
     // ---------------------------------------------------------------------------------------------
+
+    /** A PBX sends {@code INVITE sip:<user>@<SipFlow host>} through {@code app}, as Asterisk does. */
+    private static Request inviteFromPbx(FakeUserAgent pbx, String user, SipFlowTestApp app) throws Exception {
+        Request invite = pbx.newRequest(Request.INVITE, "sip:" + user + "@" + app.host(), "sip:" + user + "@" + app.host(),
+                "asterisk");
+        pbx.send(invite, app.uri());
+        return invite;
+    }
 
     /** The Contact the tenant's Asterisk stored for this extension (SipFlow's rewritten one). */
     private String contactAtPbx(int tenant, int ext) {

@@ -47,31 +47,34 @@ public final class JdbcTenantPersistence implements TenantPersistence {
 
     @Override
     public List<TenantDomain> loadDomains() throws SQLException {
-        List<TenantDomain> domains = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(LOAD_DOMAINS);
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                domains.add(new TenantDomain(rs.getString("domain"), rs.getInt("setid"), rs.getString("attrs")));
-            }
-        }
-        return domains;
+        return queryAll(LOAD_DOMAINS,
+                rs -> new TenantDomain(rs.getString("domain"), rs.getInt("setid"), rs.getString("attrs")));
     }
 
     @Override
     public List<DispatcherEntry> loadDispatchers() throws SQLException {
-        List<DispatcherEntry> entries = new ArrayList<>();
+        return queryAll(LOAD_DISPATCHERS, rs -> new DispatcherEntry(rs.getInt("id"), rs.getInt("setid"),
+                rs.getString("destination"), rs.getString("socket"), rs.getInt("state"), rs.getInt("probe_mode"),
+                weight(rs.getString("weight")), rs.getInt("priority"), rs.getString("attrs"), rs.getString("description")));
+    }
+
+    /** Every row of a parameterless query, mapped. */
+    private <T> List<T> queryAll(String sql, RowMapper<T> mapper) throws SQLException {
+        List<T> rows = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(LOAD_DISPATCHERS);
+                PreparedStatement ps = c.prepareStatement(sql);
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                entries.add(new DispatcherEntry(rs.getInt("id"), rs.getInt("setid"), rs.getString("destination"),
-                        rs.getString("socket"), rs.getInt("state"), rs.getInt("probe_mode"),
-                        weight(rs.getString("weight")), rs.getInt("priority"), rs.getString("attrs"),
-                        rs.getString("description")));
+                rows.add(mapper.map(rs));
             }
         }
-        return entries;
+        return rows;
+    }
+
+    /** Maps the current row. */
+    @FunctionalInterface
+    private interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
     }
 
     @Override
