@@ -63,3 +63,58 @@ CREATE TABLE IF NOT EXISTS location (
     INDEX location_aor_idx (username, domain),
     INDEX location_expires_idx (expires)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- secondary_registrar: Kamailio-style secondary registration forwarding (seed 004), one row
+-- per tenant. After the tenant's Asterisk accepted a REGISTER, SipFlow registers the user at this
+-- registrar too (e.g. Genesys), answering its digest challenge. registrar_uri OR setid (a
+-- dispatcher set of secondary registrars); secondary_domain defaults to the registrar's host;
+-- auth_username defaults to the user part; expires NULL = the expiry Asterisk granted.
+CREATE TABLE IF NOT EXISTS secondary_registrar (
+    id INT UNSIGNED NOT NULL AUTO_INCREMENT,
+    domain CHAR(64) NOT NULL,
+    registrar_uri CHAR(192) NULL DEFAULT NULL,
+    setid INT NOT NULL DEFAULT 0,
+    secondary_domain CHAR(64) NULL DEFAULT NULL,
+    auth_username CHAR(64) NULL DEFAULT NULL,
+    auth_password CHAR(128) NULL DEFAULT NULL,
+    expires INT NULL DEFAULT NULL,
+    enabled INT NOT NULL DEFAULT 1,
+    last_modified DATETIME NOT NULL DEFAULT '1900-01-01 00:00:01',
+    PRIMARY KEY (id),
+    CONSTRAINT secondary_registrar_domain_idx UNIQUE (domain)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- secondary_user: optional per-user overrides of the tenant's forwarding: another user part
+-- at the secondary (the DN) and/or the user's own digest credentials.
+CREATE TABLE IF NOT EXISTS secondary_user (
+    domain CHAR(64) NOT NULL,
+    username CHAR(64) NOT NULL,
+    secondary_username CHAR(64) NULL DEFAULT NULL,
+    auth_username CHAR(64) NULL DEFAULT NULL,
+    auth_password CHAR(128) NULL DEFAULT NULL,
+    PRIMARY KEY (domain, username)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- secondary_registration: the state of each AoR's secondary registration, so a restart resumes
+-- with the same Call-ID and a higher CSeq (no lost, no duplicate registrations).
+-- state: registering, registered, refreshing, unregistering, unregistered, failed.
+-- expires: absolute expiry granted by the secondary, UNIX seconds (0 = not registered there).
+-- next_attempt: UNIX milliseconds of the next retry after a failure (0 = none).
+CREATE TABLE IF NOT EXISTS secondary_registration (
+    domain CHAR(64) NOT NULL,
+    username CHAR(64) NOT NULL,
+    secondary_username CHAR(64) NULL DEFAULT NULL,
+    registrar CHAR(192) NULL DEFAULT NULL,
+    callid CHAR(255) NOT NULL,
+    cseq BIGINT NOT NULL DEFAULT 0,
+    from_tag CHAR(64) NOT NULL,
+    state CHAR(16) NOT NULL,
+    expires INT UNSIGNED NOT NULL DEFAULT 0,
+    attempts INT NOT NULL DEFAULT 0,
+    next_attempt BIGINT NOT NULL DEFAULT 0,
+    last_code INT NOT NULL DEFAULT 0,
+    last_reason CHAR(128) NULL DEFAULT NULL,
+    last_modified DATETIME(3) NOT NULL DEFAULT '1900-01-01 00:00:01',
+    PRIMARY KEY (domain, username),
+    INDEX secondary_registration_state_idx (state)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

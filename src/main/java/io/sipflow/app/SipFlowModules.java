@@ -4,9 +4,16 @@ import io.sipflow.component.sip.SipComponent;
 import io.sipflow.component.sip.stack.SipStackSettings;
 import io.sipflow.module.db.Database;
 import io.sipflow.module.db.EmbeddedMariaDb;
+import io.sipflow.module.db.JdbcForwardingPersistence;
 import io.sipflow.module.db.JdbcLocationPersistence;
 import io.sipflow.module.db.JdbcTenantPersistence;
 import io.sipflow.module.db.SchemaInstaller;
+import io.sipflow.module.forwarding.CamelSecondaryTransport;
+import io.sipflow.module.forwarding.ForwardingBean;
+import io.sipflow.module.forwarding.ForwardingPolicy;
+import io.sipflow.module.forwarding.ForwardingService;
+import io.sipflow.module.forwarding.ForwardingStateWriter;
+import io.sipflow.module.forwarding.RegisterRequestFactory;
 import io.sipflow.module.location.LocationBean;
 import io.sipflow.module.location.LocationStore;
 import io.sipflow.module.location.LocationWriter;
@@ -29,14 +36,16 @@ import java.util.stream.Collectors;
 import javax.sip.SipFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the modules (database, tenants, dispatcher, location, registrar) from the
+ * Builds the modules (database, tenants, dispatcher, location, registrar, forwarding) from the
  * {@code sipflow.*} properties and binds their route facades: {@code bean:tenants},
- * {@code bean:dispatcher}, {@code bean:location}, {@code bean:registrar}.
+ * {@code bean:dispatcher}, {@code bean:location}, {@code bean:registrar}, {@code bean:routing},
+ * {@code bean:forwarding}.
  */
 public final class SipFlowModules implements CamelConfiguration {
 
@@ -104,7 +113,11 @@ public final class SipFlowModules implements CamelConfiguration {
                     maxExpires, addressFactory, headerFactory);
         });
 
+        ForwardingService forwarding = forwarding(context, s, database, directory, store, addressFactory, headerFactory,
+                sipFactory, resources);
+
         context.getRegistry().bind("moduleCounters", counters);
+        context.getRegistry().bind("forwarding", new ForwardingBean(forwarding));
         context.getRegistry().bind("tenants", tenants);
         context.getRegistry().bind("dispatcher", dispatcher);
         context.getRegistry().bind("location", new LocationBean(store, writer));
@@ -112,6 +125,46 @@ public final class SipFlowModules implements CamelConfiguration {
         context.getRegistry().bind("routing", new RoutingBean(directory, store, counters,
                 Boolean.parseBoolean(s.string("sipflow.routing.classify-by-port", "false")),
                 Boolean.parseBoolean(s.string("sipflow.routing.wildcard-lookup", "false"))));
+    }
+
+    /**
+     * The secondary registration module (seed 004). It starts once the routes run: resuming stored
+     * registrations may send REGISTERs at once.
+     */
+    private static ForwardingService forwarding(CamelContext context, Settings s, Database database, TenantDirectory directory,
+            LocationStore store, javax.sip.address.AddressFactory addressFactory, javax.sip.header.HeaderFactory headerFactory,
+            SipFactory sipFactory, Resources resources) throws Exception {
+        JdbcForwardingPersistence persistence = new JdbcForwardingPersistence(database.dataSource());
+        ForwardingStateWriter writer = new ForwardingStateWriter(persistence,
+                s.duration("sipflow.forwarding.flush-interval", Duration.ofSeconds(1)));
+        resources.forwardingWriter = writer;
+        ForwardingPolicy policy = new ForwardingPolicy(s.duration("sipflow.forwarding.retry-min", Duration.ofSeconds(5)),
+                s.duration("sipflow.forwarding.retry-max", Duration.ofMinutes(5)),
+                s.duration("sipflow.forwarding.refresh-margin", Duration.ofSeconds(30)),
+                s.duration("sipflow.forwarding.tick-interval", Duration.ofSeconds(1)));
+        var messageFactory = sipFactory.createMessageFactory();
+        Supplier<RegisterRequestFactory> requests = memoize(() -> {
+            SipStackSettings sip = context.getComponent("sip", SipComponent.class).getRuntime().settings();
+            return new RegisterRequestFactory(messageFactory, headerFactory, addressFactory, sip.advertisedHost(),
+                    sip.advertisedPort());
+        });
+        ForwardingService forwarding = new ForwardingService(persistence,
+                new CamelSecondaryTransport(context, "direct:secondary-register"), requests, directory, store, policy, writer);
+        resources.forwarding = forwarding;
+        store.addListener(forwarding);
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
+                // routes are not running yet: wait for onCamelContextFullyStarted
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) throws Exception {
+                forwarding.start();
+                LOG.info("{}", forwarding.reload());
+            }
+        });
+        return forwarding;
     }
 
     private static <T> Supplier<T> memoize(Supplier<T> supplier) {
@@ -137,11 +190,19 @@ public final class SipFlowModules implements CamelConfiguration {
     /** What the modules hold open, closed with the CamelContext: last writes flushed, then the database. */
     private static final class Resources extends ServiceSupport {
         volatile LocationWriter writer;
+        volatile ForwardingService forwarding;
+        volatile ForwardingStateWriter forwardingWriter;
         volatile Database database;
         volatile EmbeddedMariaDb embeddedDb;
 
         @Override
         protected void doStop() {
+            if (forwarding != null) {
+                forwarding.close();
+            }
+            if (forwardingWriter != null) {
+                forwardingWriter.close();
+            }
             if (writer != null) {
                 writer.close();
             }

@@ -19,6 +19,14 @@ final class ManagementClient {
     }
 
     String bindings(String domain, String aor) throws Exception {
+        return get("/admin/bindings", domain, aor);
+    }
+
+    String forwarding(String domain, String aor) throws Exception {
+        return get("/admin/forwarding", domain, aor);
+    }
+
+    private String get(String path, String domain, String aor) throws Exception {
         StringBuilder q = new StringBuilder();
         if (domain != null) {
             q.append("domain=").append(URLEncoder.encode(domain, StandardCharsets.UTF_8));
@@ -26,7 +34,7 @@ final class ManagementClient {
         if (aor != null) {
             q.append(q.length() > 0 ? "&" : "").append("aor=").append(URLEncoder.encode(aor, StandardCharsets.UTF_8));
         }
-        return send(HttpRequest.newBuilder(URI.create(base + "/admin/bindings" + (q.length() > 0 ? "?" + q : ""))).GET());
+        return send(HttpRequest.newBuilder(URI.create(base + path + (q.length() > 0 ? "?" + q : ""))).GET());
     }
 
     String reload() throws Exception {

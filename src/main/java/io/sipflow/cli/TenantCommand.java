@@ -44,13 +44,7 @@ public final class TenantCommand {
                 }
             }
             System.out.printf("tenant %s -> set %d%s%n", domain, setId, pbxs.isEmpty() ? "" : " " + pbxs);
-            try {
-                System.out.println(new ManagementClient(props.httpBase()).reload());
-            } catch (Exception e) {
-                System.out.println("SipFlow not reachable at " + props.httpBase() + " (" + e.getMessage()
-                        + "): it picks the change up at its next periodic reload");
-            }
-            return 0;
+            return ReloadCommand.askReload(props);
         }
     }
 

@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -58,23 +57,8 @@ public final class JdbcTenantPersistence implements TenantPersistence {
                 weight(rs.getString("weight")), rs.getInt("priority"), rs.getString("attrs"), rs.getString("description")));
     }
 
-    /** Every row of a parameterless query, mapped. */
-    private <T> List<T> queryAll(String sql, RowMapper<T> mapper) throws SQLException {
-        List<T> rows = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql);
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                rows.add(mapper.map(rs));
-            }
-        }
-        return rows;
-    }
-
-    /** Maps the current row. */
-    @FunctionalInterface
-    private interface RowMapper<T> {
-        T map(ResultSet rs) throws SQLException;
+    private <T> List<T> queryAll(String sql, JdbcRows.RowMapper<T> mapper) throws SQLException {
+        return JdbcRows.all(dataSource, sql, mapper);
     }
 
     @Override

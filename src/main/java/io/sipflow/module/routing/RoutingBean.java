@@ -47,7 +47,7 @@ public final class RoutingBean {
 
     /**
      * {@code ds_is_from_list}: sets {@code SipFlowSourceKind} to {@code pbx} (the source is a
-     * dispatcher destination), {@code endpoint} (the source is where a binding of the From AoR's
+     * dispatcher destination of a tenant), {@code secondary} (a tenant's secondary registrar), {@code endpoint} (the source is where a binding of the From AoR's
      * tenant registered from) or {@code unknown}.
      */
     public void classifySource(Exchange exchange) {
@@ -55,9 +55,14 @@ public final class RoutingBean {
         String ip = m.getHeader(SipConstants.SOURCE_IP, String.class);
         int port = m.getHeader(SipConstants.SOURCE_PORT, 0, Integer.class);
         Set<Integer> sets = directory.setsForSource(ip, classifyByPort ? port : 0);
-        if (!sets.isEmpty()) {
+        if (!sets.isEmpty() && sets.stream().anyMatch(set -> !directory.domainsOfSet(set).isEmpty())) {
             m.setHeader(ModuleHeaders.SOURCE_KIND, "pbx");
             m.setHeader(ModuleHeaders.DISPATCHER_SET, sets.iterator().next());
+            return;
+        }
+        if (!directory.secondaryTenantsForSource(ip).isEmpty()) {
+            // a tenant's secondary registrar (e.g. Genesys) calling a user it learnt from SipFlow's forwarding
+            m.setHeader(ModuleHeaders.SOURCE_KIND, "secondary");
             return;
         }
         String fromUser = m.getHeader(SipConstants.FROM_USER, String.class);
@@ -85,6 +90,9 @@ public final class RoutingBean {
         Set<String> tenants = new LinkedHashSet<>();
         for (int set : directory.setsForSource(ip, classifyByPort ? port : 0)) {
             directory.domainsOfSet(set).forEach(d -> tenants.add(d.domain()));
+        }
+        if (tenants.isEmpty()) {
+            tenants.addAll(directory.secondaryTenantsForSource(ip));
         }
         Request request = exchange.getProperty(SipConstants.PROPERTY_REQUEST, Request.class);
         URI ruri = request.getRequestURI();

@@ -18,10 +18,13 @@ import java.util.Set;
 public final class TenantDirectory {
 
     private record Snapshot(Map<String, TenantDomain> domains, Map<Integer, List<DispatcherTarget>> sets,
-            Map<String, Set<Integer>> setsByHost, Map<String, Set<Integer>> setsByHostPort) {
+            Map<String, Set<Integer>> setsByHost, Map<String, Set<Integer>> setsByHostPort,
+            Map<Integer, List<TenantDomain>> domainsBySet) {
     }
 
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), Map.of(), Map.of());
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+    /** Secondary registrars' addresses -> the tenants they serve (set by the forwarding module). */
+    private volatile Map<String, Set<String>> secondarySources = Map.of();
 
     /**
      * Replaces the whole directory. A destination whose row did not change stays the same object
@@ -56,7 +59,12 @@ public final class TenantDirectory {
         sets.values().forEach(list -> list.sort(Comparator.comparingInt((DispatcherTarget t) -> -t.entry().priority())
                 .thenComparingInt(t -> t.entry().id())));
         sets.replaceAll((k, v) -> List.copyOf(v));
-        snapshot = new Snapshot(Map.copyOf(byDomain), Map.copyOf(sets), Map.copyOf(byHost), Map.copyOf(byHostPort));
+        Map<Integer, List<TenantDomain>> domainsBySet = new HashMap<>();
+        byDomain.values().stream().sorted(Comparator.comparing(TenantDomain::domain))
+                .forEach(d -> domainsBySet.computeIfAbsent(d.setId(), k -> new ArrayList<>()).add(d));
+        domainsBySet.replaceAll((k, v) -> List.copyOf(v));
+        snapshot = new Snapshot(Map.copyOf(byDomain), Map.copyOf(sets), Map.copyOf(byHost), Map.copyOf(byHostPort),
+                Map.copyOf(domainsBySet));
     }
 
     /** The tenant owning this domain, or null. */
@@ -83,10 +91,22 @@ public final class TenantDirectory {
         return sets == null ? Set.of() : sets;
     }
 
+    /** Replaces the addresses of the secondary registrars (host or IP, lower case) and their tenants. */
+    public void replaceSecondarySources(Map<String, Set<String>> sources) {
+        Map<String, Set<String>> copy = new HashMap<>();
+        sources.forEach((host, domains) -> copy.put(host.toLowerCase(Locale.ROOT), Set.copyOf(domains)));
+        secondarySources = Map.copyOf(copy);
+    }
+
+    /** Tenants whose secondary registrar is at this address (empty when none). */
+    public Set<String> secondaryTenantsForSource(String host) {
+        Set<String> tenants = host == null ? null : secondarySources.get(host.toLowerCase(Locale.ROOT));
+        return tenants == null ? Set.of() : tenants;
+    }
+
     /** Tenant domains served by a set. */
     public List<TenantDomain> domainsOfSet(int setId) {
-        return snapshot.domains().values().stream().filter(d -> d.setId() == setId)
-                .sorted(Comparator.comparing(TenantDomain::domain)).toList();
+        return snapshot.domainsBySet().getOrDefault(setId, List.of());
     }
 
     public int tenantCount() {
