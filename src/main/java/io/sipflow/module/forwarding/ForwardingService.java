@@ -382,10 +382,8 @@ public final class ForwardingService implements LocationListener, AutoCloseable 
             transition(reg, ForwardingState.UNREGISTERED, now);
             return;
         }
-        if (reg.state != ForwardingState.FAILED || reg.attempts <= 1) {
-            LOG.warn("Forwarding {}: {} {} from {}; retry in {} ms (attempt {})", reg.aor(), code, reason, reg.registrar,
-                    delay, reg.attempts);
-        }
+        LOG.warn("Forwarding {}: {} {} from {}; retry in {} ms (attempt {})", reg.aor(), code, reason, reg.registrar,
+                delay, reg.attempts);
         transition(reg, ForwardingState.FAILED, now);
     }
 
