@@ -5,6 +5,7 @@
 # files); it is kept after the run for inspection. Every process a script starts is recorded with
 # track_pid and killed by the EXIT trap. All traffic stays on 127.0.0.0/8:
 #   SipFlow 127.0.0.1   the "Asterisk" (SIPp UAS) 127.0.0.2   the phones (SIPp UAC) 127.0.0.3
+#   the secondary registrar (SIPp UAS, FORWARD=1 only) 127.0.0.4
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT_DIR=$(dirname "$BENCH_DIR")
@@ -14,6 +15,8 @@ CPU_LOCK=${SIPFLOW_CPU_LOCK:-/tmp/sipflow-cpu.lock}
 PROXY_IP=127.0.0.1
 UAS_IP=127.0.0.2
 UAC_IP=127.0.0.3
+SECONDARY_IP=127.0.0.4
+FORWARD=${FORWARD:-0}
 CLK_TCK=$(getconf CLK_TCK)
 STARTED_PIDS=()
 RUN_DIR=
@@ -29,7 +32,7 @@ bench_init() {
     trap bench_cleanup EXIT
     trap 'exit 130' INT TERM
     local tool
-    for tool in java jcmd jstat sipp flock awk; do
+    for tool in java jcmd jstat sipp flock awk curl; do
         command -v "$tool" >/dev/null || die "$tool not found (SIPp: apt-get install sip-tester)"
     done
     take_cpu_lock
@@ -198,24 +201,33 @@ start_sipflow() {
             set=$((set + 1))
         done
         log "tenants: $(grep -h '^tenant ' "$RUN_DIR/provision.log" | tr '\n' ' ')"
+        if [[ $FORWARD == 1 ]]; then
+            for domain in tenant-a.example tenant-b.example; do
+                java "${java_sys[@]}" -jar "$JAR" forwarding set "$domain" --registrar "sip:$SECONDARY_IP:$SECONDARY_PORT" \
+                    "${SIPFLOW_CLI_PROPS[@]}" >>"$RUN_DIR/provision.log" 2>&1 \
+                    || { cat "$RUN_DIR/provision.log" >&2; die "forwarding set $domain failed"; }
+            done
+            SIPFLOW_HTTP_PORT=$http_port
+            log "forwarding: both tenants -> sip:$SECONDARY_IP:$SECONDARY_PORT"
+        fi
     fi
     log "SipFlow ($SIPFLOW_STAGE stage) pid $SIPFLOW_PID on $PROXY_IP:$SIPFLOW_PORT, JVM: $jvm_opts, $threads SIP threads"
 }
 
-# start_uas SCENARIO MAX_CALLS SECONDS: the SIPp "Asterisk" on $UAS_IP, bounded in calls and time.
-# Sets UAS_PID and UAS_PORT.
+# start_uas SCENARIO MAX_CALLS SECONDS [IP NAME]: a SIPp UAS (default: the "Asterisk" on $UAS_IP,
+# folder uas), bounded in calls and time. Sets UAS_PID and UAS_PORT.
 start_uas() {
-    local scenario=$1 max_calls=$2 secs=$3
+    local scenario=$1 max_calls=$2 secs=$3 ip=${4:-$UAS_IP} name=${5:-uas}
     UAS_PORT=$(free_port)
-    mkdir -p "$RUN_DIR/uas"
-    (cd "$RUN_DIR/uas" && exec sipp -sf "$SCENARIOS/$scenario" -i "$UAS_IP" -p "$UAS_PORT" -t u1 \
+    mkdir -p "$RUN_DIR/$name"
+    (cd "$RUN_DIR/$name" && exec sipp -sf "$SCENARIOS/$scenario" -i "$ip" -p "$UAS_PORT" -t u1 \
         -m "$max_calls" -timeout "${secs}s" -nostdin -buff_size 4194304 \
         -trace_stat -stf uas-stat.csv -fd 5 -trace_err -error_file uas-errors.log \
         >uas.out 2>&1) &
     UAS_PID=$!
     track_pid "$UAS_PID"
-    wait_udp_port "$UAS_IP" "$UAS_PORT" "$UAS_PID" 10 || { cat "$RUN_DIR/uas/uas.out" >&2; die "SIPp UAS did not start"; }
-    log "SIPp UAS pid $UAS_PID on $UAS_IP:$UAS_PORT ($scenario, at most $max_calls calls, ${secs}s)"
+    wait_udp_port "$ip" "$UAS_PORT" "$UAS_PID" 10 || { cat "$RUN_DIR/$name/uas.out" >&2; die "SIPp UAS $name did not start"; }
+    log "SIPp UAS $name pid $UAS_PID on $ip:$UAS_PORT ($scenario, at most $max_calls calls, ${secs}s)"
 }
 
 # users_file FILE PER_TENANT: SIPp injection file, users 201.. of tenant-a.example and
@@ -350,6 +362,20 @@ run_step() {
         "$STEP_VERDICT${why:+ (${why# })}"
 }
 
+# forwarding_report: what reached the secondary registrar, once SipFlow's forwarding has settled.
+forwarding_report() {
+    local summary='' previous='x' i
+    for i in $(seq 1 20); do # until two reads 1 s apart agree (at most 20 s)
+        summary=$(curl -s "http://127.0.0.1:$SIPFLOW_HTTP_PORT/admin/forwarding/summary" || true)
+        [[ $summary == "$previous" ]] && break
+        previous=$summary
+        sleep 1
+    done
+    sleep 6 # the SIPp stat file is written every 5 s
+    echo "# forwarding: AoRs per tenant and state: $summary"
+    echo "# forwarding: REGISTERs answered 200 by the secondary: $(stat_last "$RUN_DIR/secondary/uas-stat.csv" 'SuccessfulCall(C)'), failed there: $(stat_last "$RUN_DIR/secondary/uas-stat.csv" 'FailedCall(C)')"
+}
+
 # jfr_hot_frames FILE [N]: what a recording says about CPU and allocation: top-of-stack methods
 # (self samples), SipFlow/JAIN-SIP/Camel methods on the stack (inclusive), busiest threads, and the
 # allocation samples by class and by the first SipFlow/JAIN-SIP/Camel frame.
@@ -457,6 +483,12 @@ run_ladder() {
     ensure_jar
     users_file "$RUN_DIR/users.csv" "$USERS"
     # the UAS must outlive the last step: twice the calls (it is bounded by the budget anyway)
+    if [[ $FORWARD == 1 ]]; then
+        # the secondary registrar: answers every REGISTER 200 (no digest: SIPp cannot check one)
+        start_uas uas-register.xml "$((2 * total_calls + 1000))" "$BUDGET" "$SECONDARY_IP" secondary
+        SECONDARY_PID=$UAS_PID
+        SECONDARY_PORT=$UAS_PORT
+    fi
     start_uas "$uas" "$((2 * total_calls + 1000))" "$BUDGET"
     start_sipflow "$UAS_PORT" "$THREADS" "$jvm_opts"
 
@@ -483,6 +515,9 @@ run_ladder() {
         best_dir=$STEP_DIR
     done
     echo "# highest rate with 0 failures at the target rate: ${best}/s ($((SECONDS - started))s in all)"
+    if [[ $FORWARD == 1 ]]; then
+        forwarding_report
+    fi
     if ! kill -0 "$SIPFLOW_PID" 2>/dev/null; then
         echo "# SipFlow died: see $RUN_DIR/sipflow.log"
     fi
