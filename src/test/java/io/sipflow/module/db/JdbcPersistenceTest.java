@@ -77,7 +77,7 @@ class JdbcPersistenceTest {
 
     @Test
     void schemaScriptSplitsIntoStatements() {
-        assertThat(SqlScript.load("schema")).hasSize(3)
+        assertThat(SqlScript.load("schema")).hasSize(SchemaInstaller.TABLES.size())
                 .allSatisfy(sql -> assertThat(sql).startsWith("CREATE TABLE IF NOT EXISTS").doesNotEndWith(";")
                         .doesNotContain("--"));
         assertThat(SqlScript.load("demo-tenants")).hasSize(6).allSatisfy(sql -> assertThat(sql).startsWith("INSERT IGNORE"));
@@ -252,7 +252,7 @@ class JdbcPersistenceTest {
             Binding bob = binding(77, "bob", NOW + 3600);
             try (EmbeddedMariaDb first = EmbeddedMariaDb.start(0, dir, "sipflow");
                     Database db = Database.connect(first.jdbcUrl(), first.user(), first.password())) {
-                assertThat(new SchemaInstaller(db.dataSource()).install()).hasSize(3);
+                assertThat(new SchemaInstaller(db.dataSource()).install()).hasSize(SchemaInstaller.TABLES.size());
                 new SchemaInstaller(db.dataSource()).applyDemoTenants();
                 new JdbcLocationPersistence(db.dataSource()).upsert(List.of(bob));
             }
