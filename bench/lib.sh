@@ -214,15 +214,16 @@ start_sipflow() {
     log "SipFlow ($SIPFLOW_STAGE stage) pid $SIPFLOW_PID on $PROXY_IP:$SIPFLOW_PORT, JVM: $jvm_opts, $threads SIP threads"
 }
 
-# start_uas SCENARIO MAX_CALLS SECONDS [IP NAME]: a SIPp UAS (default: the "Asterisk" on $UAS_IP,
-# folder uas), bounded in calls and time. Sets UAS_PID and UAS_PORT.
+# start_uas SCENARIO MAX_CALLS SECONDS [IP NAME [SIPp args...]]: a SIPp UAS (default: the "Asterisk"
+# on $UAS_IP, folder uas), bounded in calls and time. Sets UAS_PID and UAS_PORT.
 start_uas() {
     local scenario=$1 max_calls=$2 secs=$3 ip=${4:-$UAS_IP} name=${5:-uas}
+    shift $(($# < 5 ? $# : 5))
     UAS_PORT=$(free_port)
     mkdir -p "$RUN_DIR/$name"
     (cd "$RUN_DIR/$name" && exec sipp -sf "$SCENARIOS/$scenario" -i "$ip" -p "$UAS_PORT" -t u1 \
         -m "$max_calls" -timeout "${secs}s" -nostdin -buff_size 4194304 \
-        -trace_stat -stf uas-stat.csv -fd 5 -trace_err -error_file uas-errors.log \
+        -trace_stat -stf uas-stat.csv -fd 5 -trace_err -error_file uas-errors.log "$@" \
         >uas.out 2>&1) &
     UAS_PID=$!
     track_pid "$UAS_PID"
@@ -484,8 +485,10 @@ run_ladder() {
     users_file "$RUN_DIR/users.csv" "$USERS"
     # the UAS must outlive the last step: twice the calls (it is bounded by the budget anyway)
     if [[ $FORWARD == 1 ]]; then
-        # the secondary registrar: answers every REGISTER 200 (no digest: SIPp cannot check one)
-        start_uas uas-register.xml "$((2 * total_calls + 1000))" "$BUDGET" "$SECONDARY_IP" secondary
+        # the secondary registrar: answers every REGISTER 200 (no digest: SIPp cannot check one).
+        # SipFlow keeps one Call-ID per AoR, so a refresh reuses the Call-ID of a finished SIPp
+        # "call": -deadcall_wait 0 makes SIPp forget finished calls, so the refresh is a new one
+        start_uas uas-register.xml "$((2 * total_calls + 1000))" "$BUDGET" "$SECONDARY_IP" secondary -deadcall_wait 0
         SECONDARY_PID=$UAS_PID
         SECONDARY_PORT=$UAS_PORT
     fi
