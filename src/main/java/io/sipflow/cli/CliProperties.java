@@ -57,6 +57,11 @@ final class CliProperties {
         return get("sipflow.db.password");
     }
 
+    /** Opens the database these properties name (close it when done). */
+    io.sipflow.module.db.Database openDatabase() {
+        return io.sipflow.module.db.Database.connect(dbUrl(), dbUser(), dbPassword());
+    }
+
     String httpBase() {
         return "http://" + get("sipflow.http.host") + ":" + get("sipflow.http.port");
     }

@@ -57,7 +57,7 @@ public final class ForwardingCommand {
             CliProperties props = new CliProperties(options.properties);
             SecondaryRegistrar registrar = new SecondaryRegistrar(domain, registrarUri, setId, secondaryDomain, authUser,
                     password, expires, !disabled);
-            try (Database db = Database.connect(props.dbUrl(), props.dbUser(), props.dbPassword())) {
+            try (Database db = props.openDatabase()) {
                 new JdbcForwardingPersistence(db.dataSource()).saveRegistrar(registrar);
             }
             System.out.println(registrar);
@@ -91,7 +91,7 @@ public final class ForwardingCommand {
         public Integer call() throws Exception {
             CliProperties props = new CliProperties(options.properties);
             SecondaryUser user = new SecondaryUser(domain, username, secondaryUsername, authUser, password);
-            try (Database db = Database.connect(props.dbUrl(), props.dbUser(), props.dbPassword())) {
+            try (Database db = props.openDatabase()) {
                 new JdbcForwardingPersistence(db.dataSource()).saveUser(user);
             }
             System.out.println(user);
@@ -108,7 +108,7 @@ public final class ForwardingCommand {
         @Override
         public Integer call() throws Exception {
             CliProperties props = new CliProperties(options.properties);
-            try (Database db = Database.connect(props.dbUrl(), props.dbUser(), props.dbPassword())) {
+            try (Database db = props.openDatabase()) {
                 new JdbcForwardingPersistence(db.dataSource()).loadRegistrars().forEach(System.out::println);
             }
             return 0;

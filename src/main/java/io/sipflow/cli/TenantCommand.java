@@ -36,7 +36,7 @@ public final class TenantCommand {
         @Override
         public Integer call() throws Exception {
             CliProperties props = new CliProperties(options.properties);
-            try (Database db = Database.connect(props.dbUrl(), props.dbUser(), props.dbPassword())) {
+            try (Database db = props.openDatabase()) {
                 JdbcTenantPersistence tenants = new JdbcTenantPersistence(db.dataSource());
                 tenants.saveDomain(new TenantDomain(domain, setId, null));
                 for (String pbx : pbxs) {
@@ -57,7 +57,7 @@ public final class TenantCommand {
         @Override
         public Integer call() throws Exception {
             CliProperties props = new CliProperties(options.properties);
-            try (Database db = Database.connect(props.dbUrl(), props.dbUser(), props.dbPassword())) {
+            try (Database db = props.openDatabase()) {
                 JdbcTenantPersistence tenants = new JdbcTenantPersistence(db.dataSource());
                 List<DispatcherEntry> dispatchers = tenants.loadDispatchers();
                 for (TenantDomain d : tenants.loadDomains()) {
