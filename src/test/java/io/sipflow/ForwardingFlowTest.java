@@ -347,6 +347,34 @@ class ForwardingFlowTest {
         }
     }
 
+    @Test
+    void aDispatcherSetOfSecondariesIsUsedAndItsAddressCallsLikeAPbx() throws Exception {
+        JdbcTenantPersistence tenants = new JdbcTenantPersistence(database.dataSource());
+        try (FakeSecondaryRegistrar inSet = new FakeSecondaryRegistrar("127.0.0.46").start()) {
+            inSet.user("314", SECONDARY_PASSWORD);
+            tenants.saveDomain(new TenantDomain("fwd-d.example", 4, null));
+            tenants.addDispatcher(new DispatcherEntry(0, 4, asterisk.uri(), null, 0, 0, 1, 0, null, "asterisk d"));
+            tenants.addDispatcher(new DispatcherEntry(0, 9, inSet.uri(), null, 0, 0, 1, 0, null, "secondary set"));
+            new JdbcForwardingPersistence(database.dataSource()).saveRegistrar(new SecondaryRegistrar("fwd-d.example", null, 9,
+                    SECONDARY_DOMAIN, null, SECONDARY_PASSWORD, null, true));
+            assertThat(cli("reload", "-Dsipflow.http.port=" + proxy.httpPort())).isZero();
+
+            register(314, "fwd-d.example", 3600);
+            await().atMost(WAIT).until(() -> inSet.holds("314@" + SECONDARY_DOMAIN));
+            Request invite = inSet.agent().newRequest(Request.INVITE, "sip:314@" + proxy.host() + ":" + proxy.port(),
+                    "sip:314@" + SECONDARY_DOMAIN, "agent");
+            inSet.agent().send(invite, proxy.uri());
+            assertThat(phone.awaitRequest(Request.INVITE, FakeUserAgent.callId(invite))).isNotNull();
+            assertThat(inSet.agent().awaitResponse(invite, 200).getStatusCode()).isEqualTo(200);
+        } finally {
+            try (Connection c = database.dataSource().getConnection()) {
+                c.createStatement().executeUpdate("DELETE FROM secondary_registrar WHERE domain = 'fwd-d.example'");
+                c.createStatement().executeUpdate("DELETE FROM domain WHERE domain = 'fwd-d.example'");
+                c.createStatement().executeUpdate("DELETE FROM dispatcher WHERE setid IN (4, 9)");
+            }
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------
 
     private static int cli(String... args) {
