@@ -14,8 +14,14 @@ import io.sipflow.module.location.MaxContactsPolicy;
 import io.sipflow.module.registrar.ContactMode;
 import io.sipflow.module.registrar.RegistrarBean;
 import io.sipflow.module.registrar.RegistrarService;
+import io.sipflow.module.events.EventPublisher;
+import io.sipflow.module.events.RegistrationEvents;
 import io.sipflow.module.routing.RoutingBean;
+import io.sipflow.module.stats.DialogMeters;
 import io.sipflow.module.stats.ModuleCounters;
+import io.sipflow.module.stats.RegistrationGauges;
+import io.sipflow.module.stats.SipMeters;
+import io.sipflow.module.stats.StatsSnapshots;
 import io.sipflow.module.tenant.DispatcherBean;
 import io.sipflow.module.tenant.TenantBean;
 import io.sipflow.module.tenant.TenantDirectory;
@@ -34,9 +40,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the modules (database, tenants, dispatcher, location, registrar) from the
- * {@code sipflow.*} properties and binds their route facades: {@code bean:tenants},
- * {@code bean:dispatcher}, {@code bean:location}, {@code bean:registrar}.
+ * Builds the modules (database, tenants, dispatcher, location, registrar, events, statistics) from
+ * the {@code sipflow.*} properties and binds their route facades: {@code bean:tenants},
+ * {@code bean:dispatcher}, {@code bean:location}, {@code bean:registrar}, {@code bean:events}
+ * (the {@link EventPublisher}), {@code bean:eventDelivery}, {@code bean:eventsMysql},
+ * {@code bean:stats}; and for modules that add meters: {@code meterRegistry},
+ * {@code moduleCounters}, {@code dialogMeters}.
  */
 public final class SipFlowModules implements CamelConfiguration {
 
@@ -45,7 +54,8 @@ public final class SipFlowModules implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         Settings s = new Settings(context);
-        ModuleCounters counters = new ModuleCounters();
+        EventsWiring events = new EventsWiring(context);
+        ModuleCounters counters = new ModuleCounters(events.meterRegistry());
         Resources resources = new Resources();
         context.addService(resources, true, true);
 
@@ -71,6 +81,10 @@ public final class SipFlowModules implements CamelConfiguration {
             installer.applyDemoTenants();
         }
 
+        // added after the database: stopped before it (services stop in reverse order)
+        context.addService(events, true, true);
+        EventPublisher publisher = events.start(context, s, database.dataSource());
+
         TenantDirectory directory = new TenantDirectory();
         TenantBean tenants = new TenantBean(directory, new JdbcTenantPersistence(database.dataSource()), counters,
                 s.integer("sipflow.tenant.unknown-domain-code", 403));
@@ -91,6 +105,7 @@ public final class SipFlowModules implements CamelConfiguration {
                 s.duration("sipflow.location.flush-interval", Duration.ofSeconds(1)));
         resources.writer = writer;
         store.addListener(writer);
+        store.addListener(new RegistrationEvents(publisher));
 
         ContactMode contactMode = s.enumValue("sipflow.registrar.contact-mode", ContactMode.class, ContactMode.REWRITE);
         int defaultExpires = s.integer("sipflow.registrar.default-expires", 3600);
@@ -108,10 +123,39 @@ public final class SipFlowModules implements CamelConfiguration {
         context.getRegistry().bind("tenants", tenants);
         context.getRegistry().bind("dispatcher", dispatcher);
         context.getRegistry().bind("location", new LocationBean(store, writer));
-        context.getRegistry().bind("registrar", new RegistrarBean(registrar, counters));
+        context.getRegistry().bind("registrar", new RegistrarBean(registrar, counters, publisher));
         context.getRegistry().bind("routing", new RoutingBean(directory, store, counters,
                 Boolean.parseBoolean(s.string("sipflow.routing.classify-by-port", "false")),
                 Boolean.parseBoolean(s.string("sipflow.routing.wildcard-lookup", "false"))));
+        bindStatistics(context, s, events, store, publisher);
+    }
+
+    private static void bindStatistics(CamelContext context, Settings s, EventsWiring events, LocationStore store,
+            EventPublisher publisher) throws Exception {
+        var registry = events.meterRegistry();
+        Supplier<SipComponent> sip = () -> context.hasComponent("sip") instanceof SipComponent c ? c : null;
+        SipMeters.bind(registry, () -> {
+            SipComponent c = sip.get();
+            return c == null || c.getRuntime() == null ? null : c.getRuntime().counters();
+        });
+        context.addStartupListener(new org.apache.camel.StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
+                // the SIP stack exists once the component has started
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
+                SipComponent c = sip.get();
+                if (c != null && c.getRuntime() != null) {
+                    SipMeters.bindLatency(registry, c.getRuntime().counters());
+                }
+            }
+        });
+        context.getRegistry().bind("dialogMeters", new DialogMeters(registry));
+        Duration interval = s.duration("sipflow.events.stats-interval", Duration.ofSeconds(60));
+        context.getRegistry().bind("stats", new StatsSnapshots(registry, new RegistrationGauges(registry, store), publisher,
+                EventsWiring.nodeName(s), interval.toMillis()));
     }
 
     private static <T> Supplier<T> memoize(Supplier<T> supplier) {

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 public final class SchemaInstaller {
 
     /** The tables SipFlow needs, in the order {@code sql/schema.sql} creates them. */
-    public static final List<String> TABLES = List.of("domain", "dispatcher", "location");
+    public static final List<String> TABLES = List.of("domain", "dispatcher", "location", "acc", "missed_calls",
+            "registration_events", "stats");
 
     private static final Logger LOG = LoggerFactory.getLogger(SchemaInstaller.class);
 
