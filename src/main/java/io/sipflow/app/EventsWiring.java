@@ -38,17 +38,24 @@ final class EventsWiring extends ServiceSupport {
     static final List<String> SINKS = List.of("kafka", "mysql");
     private static final Logger LOG = LoggerFactory.getLogger(EventsWiring.class);
 
-    private final PrometheusMeterRegistry meterRegistry;
+    private final MeterRegistry meterRegistry;
     private SpoolingEventPublisher publisher;
     private EventSpool spool;
     private EmbeddedKafka embeddedKafka;
 
-    /** The meter registry, bound before anything registers meters. */
+    /**
+     * The meter registry: the one camel-micrometer-prometheus serves on {@code /observe/metrics}
+     * (bound as {@code metricsRegistry}), created here when Camel has not made it yet; also bound as
+     * {@code meterRegistry} for modules that add meters.
+     */
     EventsWiring(CamelContext context) {
-        this.meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        MeterRegistry camels = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+        if (camels == null) {
+            camels = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            context.getRegistry().bind("metricsRegistry", camels);
+        }
+        this.meterRegistry = camels;
         context.getRegistry().bind("meterRegistry", meterRegistry);
-        // the name camel-micrometer-prometheus looks up: Camel's own meters and /observe/metrics use the same registry
-        context.getRegistry().bind("metricsRegistry", meterRegistry);
     }
 
     MeterRegistry meterRegistry() {

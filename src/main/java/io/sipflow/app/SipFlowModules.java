@@ -134,10 +134,10 @@ public final class SipFlowModules implements CamelConfiguration {
             EventPublisher publisher) throws Exception {
         var registry = events.meterRegistry();
         Supplier<SipComponent> sip = () -> context.hasComponent("sip") instanceof SipComponent c ? c : null;
-        SipMeters.bind(registry, () -> {
+        context.getRegistry().bind("sipMeters", SipMeters.bind(registry, () -> {
             SipComponent c = sip.get();
             return c == null || c.getRuntime() == null ? null : c.getRuntime().counters();
-        });
+        }));
         context.addStartupListener(new org.apache.camel.StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {

@@ -20,20 +20,33 @@ import java.util.function.Supplier;
  */
 public final class SipMeters {
 
-    private SipMeters() {
+    /** Held here: Micrometer keeps only a weak reference to the object a function meter reads. */
+    private final Supplier<SipCounters> counters;
+
+    private SipMeters(Supplier<SipCounters> counters) {
+        this.counters = counters;
     }
 
-    /** Binds the meters; {@code counters} may return null until the SIP stack has started (reads 0). */
-    public static void bind(MeterRegistry registry, Supplier<SipCounters> counters) {
-        counter(registry, "rcv_requests", counters, c -> c.receivedRequests);
-        counter(registry, "fwd_requests", counters, c -> c.forwardedRequests);
-        counter(registry, "drop_requests", counters, c -> c.rejectedRequests);
-        counter(registry, "err_requests", counters, c -> c.unparseableMessages);
-        counter(registry, "stray_replies", counters, c -> c.strayResponses);
-        counter(registry, "shed_requests", counters, c -> c.shedRequests);
+    /**
+     * Binds the meters; {@code counters} may return null until the SIP stack has started (reads 0).
+     * Keep the returned object referenced (the Camel registry holds it as {@code sipMeters}).
+     */
+    public static SipMeters bind(MeterRegistry registry, Supplier<SipCounters> counters) {
+        SipMeters meters = new SipMeters(counters);
+        meters.register(registry);
+        return meters;
+    }
+
+    private void register(MeterRegistry registry) {
+        counter(registry, "rcv_requests", c -> c.receivedRequests);
+        counter(registry, "fwd_requests", c -> c.forwardedRequests);
+        counter(registry, "drop_requests", c -> c.rejectedRequests);
+        counter(registry, "err_requests", c -> c.unparseableMessages);
+        counter(registry, "stray_replies", c -> c.strayResponses);
+        counter(registry, "shed_requests", c -> c.shedRequests);
         for (int cls = 1; cls <= 6; cls++) {
             int i = cls;
-            FunctionCounter.builder("sent_replies", counters, s -> sum(s.get(), c -> c.finalRepliesByClass[i]))
+            FunctionCounter.builder("sent_replies", this, m -> m.sum(c -> c.finalRepliesByClass[i]))
                     .tag("class", cls + "xx").description("final replies sent, by class").register(registry);
         }
     }
@@ -46,12 +59,12 @@ public final class SipMeters {
         counters.onTransactionLatency(nanos -> timer.record(nanos, TimeUnit.NANOSECONDS));
     }
 
-    private static void counter(MeterRegistry registry, String name, Supplier<SipCounters> counters,
-            Function<SipCounters, LongAdder> field) {
-        FunctionCounter.builder(name, counters, s -> sum(s.get(), field)).register(registry);
+    private void counter(MeterRegistry registry, String name, Function<SipCounters, LongAdder> field) {
+        FunctionCounter.builder(name, this, m -> m.sum(field)).register(registry);
     }
 
-    private static double sum(SipCounters c, Function<SipCounters, LongAdder> field) {
+    private double sum(Function<SipCounters, LongAdder> field) {
+        SipCounters c = counters.get();
         return c == null ? 0 : field.apply(c).sum();
     }
 }
