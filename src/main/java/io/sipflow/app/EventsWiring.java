@@ -113,7 +113,11 @@ final class EventsWiring extends ServiceSupport {
         k.setRetries(Integer.MAX_VALUE);
         k.setLingerMs(5);
         k.setProducerBatchSize(256 * 1024);
-        k.setRequestTimeoutMs(Math.min(deliveryTimeout, 10_000));
+        if (deliveryTimeout < 2_000) {
+            throw new IllegalArgumentException("Invalid sipflow.kafka.delivery-timeout: at least 2s");
+        }
+        // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms
+        k.setRequestTimeoutMs(Math.min(deliveryTimeout / 2, 10_000));
         k.setDeliveryTimeoutMs(deliveryTimeout);
         // a send to an unreachable cluster fails after this instead of blocking the delivery route for a minute
         k.setMaxBlockMs(Math.min(deliveryTimeout, 10_000));

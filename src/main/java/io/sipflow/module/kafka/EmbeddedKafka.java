@@ -83,7 +83,6 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("num.network.threads", "2");
             p.put("num.io.threads", "2");
             p.put("background.threads", "2");
-            p.put("log.cleaner.enable", "false");
             if (!Files.exists(logDir.resolve("meta.properties"))) {
                 format(p, dir);
             }
