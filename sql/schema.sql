@@ -118,3 +118,126 @@ CREATE TABLE IF NOT EXISTS secondary_registration (
     PRIMARY KEY (domain, username),
     INDEX secondary_registration_state_idx (state)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- acc: answered calls, one row per call (OpenSIPS 3.x acc columns first, so tools that read
+-- OpenSIPS accounting keep working). time = when the call was answered, created = INVITE received,
+-- duration/setuptime in seconds, ms_duration in milliseconds; all times UTC.
+-- SipFlow adds the CDR fields after them; cdr_id is unique: a replayed CDR is stored once.
+CREATE TABLE IF NOT EXISTS acc (
+    id INT UNSIGNED NOT NULL AUTO_INCREMENT,
+    method CHAR(16) NOT NULL DEFAULT '',
+    from_tag CHAR(64) NOT NULL DEFAULT '',
+    to_tag CHAR(64) NOT NULL DEFAULT '',
+    callid CHAR(255) NOT NULL DEFAULT '',
+    sip_code CHAR(3) NOT NULL DEFAULT '',
+    sip_reason CHAR(32) NOT NULL DEFAULT '',
+    time DATETIME NOT NULL,
+    duration INT UNSIGNED NOT NULL DEFAULT 0,
+    ms_duration INT UNSIGNED NOT NULL DEFAULT 0,
+    setuptime INT UNSIGNED NOT NULL DEFAULT 0,
+    created DATETIME NULL DEFAULT NULL,
+    cdr_id CHAR(36) NOT NULL,
+    tenant CHAR(64) NULL DEFAULT NULL,
+    direction CHAR(32) NULL DEFAULT NULL,
+    from_user CHAR(64) NULL DEFAULT NULL,
+    from_domain CHAR(128) NULL DEFAULT NULL,
+    to_user CHAR(64) NULL DEFAULT NULL,
+    to_domain CHAR(128) NULL DEFAULT NULL,
+    pbx CHAR(192) NULL DEFAULT NULL,
+    src_addr CHAR(64) NULL DEFAULT NULL,
+    dst_addr CHAR(64) NULL DEFAULT NULL,
+    outcome CHAR(16) NOT NULL DEFAULT '',
+    created_at DATETIME(3) NULL DEFAULT NULL,
+    answered_at DATETIME(3) NULL DEFAULT NULL,
+    ended_at DATETIME(3) NULL DEFAULT NULL,
+    setup_ms INT UNSIGNED NOT NULL DEFAULT 0,
+    hung_up_by CHAR(16) NULL DEFAULT NULL,
+    flags CHAR(128) NULL DEFAULT NULL,
+    schema_version INT NOT NULL DEFAULT 1,
+    PRIMARY KEY (id),
+    CONSTRAINT acc_cdr_id_idx UNIQUE (cdr_id),
+    INDEX acc_callid_idx (callid),
+    INDEX acc_tenant_time_idx (tenant, time)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- missed_calls: calls that were not answered (failed, missed, cancelled), OpenSIPS 3.x
+-- missed_calls columns plus the same SipFlow columns as acc. time = when the call ended
+-- (final reply), duration/ms_duration 0, setuptime = INVITE to final reply in seconds.
+CREATE TABLE IF NOT EXISTS missed_calls (
+    id INT UNSIGNED NOT NULL AUTO_INCREMENT,
+    method CHAR(16) NOT NULL DEFAULT '',
+    from_tag CHAR(64) NOT NULL DEFAULT '',
+    to_tag CHAR(64) NOT NULL DEFAULT '',
+    callid CHAR(255) NOT NULL DEFAULT '',
+    sip_code CHAR(3) NOT NULL DEFAULT '',
+    sip_reason CHAR(32) NOT NULL DEFAULT '',
+    time DATETIME NOT NULL,
+    duration INT UNSIGNED NOT NULL DEFAULT 0,
+    ms_duration INT UNSIGNED NOT NULL DEFAULT 0,
+    setuptime INT UNSIGNED NOT NULL DEFAULT 0,
+    created DATETIME NULL DEFAULT NULL,
+    cdr_id CHAR(36) NOT NULL,
+    tenant CHAR(64) NULL DEFAULT NULL,
+    direction CHAR(32) NULL DEFAULT NULL,
+    from_user CHAR(64) NULL DEFAULT NULL,
+    from_domain CHAR(128) NULL DEFAULT NULL,
+    to_user CHAR(64) NULL DEFAULT NULL,
+    to_domain CHAR(128) NULL DEFAULT NULL,
+    pbx CHAR(192) NULL DEFAULT NULL,
+    src_addr CHAR(64) NULL DEFAULT NULL,
+    dst_addr CHAR(64) NULL DEFAULT NULL,
+    outcome CHAR(16) NOT NULL DEFAULT '',
+    created_at DATETIME(3) NULL DEFAULT NULL,
+    answered_at DATETIME(3) NULL DEFAULT NULL,
+    ended_at DATETIME(3) NULL DEFAULT NULL,
+    setup_ms INT UNSIGNED NOT NULL DEFAULT 0,
+    hung_up_by CHAR(16) NULL DEFAULT NULL,
+    flags CHAR(128) NULL DEFAULT NULL,
+    schema_version INT NOT NULL DEFAULT 1,
+    PRIMARY KEY (id),
+    CONSTRAINT missed_calls_cdr_id_idx UNIQUE (cdr_id),
+    INDEX missed_calls_callid_idx (callid),
+    INDEX missed_calls_tenant_time_idx (tenant, time)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- registration_events: binding added/refreshed/removed/expired, REGISTER rejected by the PBX,
+-- forwarding (secondary registration) state changes. event_id is unique (idempotent replay).
+CREATE TABLE IF NOT EXISTS registration_events (
+    id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+    event_id CHAR(36) NOT NULL,
+    event CHAR(32) NOT NULL,
+    time DATETIME(3) NOT NULL,
+    aor CHAR(255) NOT NULL DEFAULT '',
+    username CHAR(64) NOT NULL DEFAULT '',
+    domain CHAR(64) NULL DEFAULT NULL,
+    contact TEXT NULL,
+    received CHAR(255) NULL DEFAULT NULL,
+    expires DATETIME NULL DEFAULT NULL,
+    callid CHAR(255) NULL DEFAULT NULL,
+    user_agent CHAR(255) NULL DEFAULT NULL,
+    pbx CHAR(192) NULL DEFAULT NULL,
+    sip_code INT NULL DEFAULT NULL,
+    sip_reason CHAR(128) NULL DEFAULT NULL,
+    state CHAR(32) NULL DEFAULT NULL,
+    previous_state CHAR(32) NULL DEFAULT NULL,
+    secondary CHAR(192) NULL DEFAULT NULL,
+    schema_version INT NOT NULL DEFAULT 1,
+    PRIMARY KEY (id),
+    CONSTRAINT registration_events_event_id_idx UNIQUE (event_id),
+    INDEX registration_events_aor_time_idx (aor, time)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- stats: periodic snapshots of the meters (sipflow.events.stats-interval), one row each; meters
+-- is the snapshot's JSON array [{"name":..,"tags":{..},"value":..}].
+CREATE TABLE IF NOT EXISTS stats (
+    id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+    event_id CHAR(36) NOT NULL,
+    time DATETIME(3) NOT NULL,
+    node CHAR(64) NOT NULL DEFAULT '',
+    interval_ms INT UNSIGNED NOT NULL DEFAULT 0,
+    meters MEDIUMTEXT NOT NULL,
+    schema_version INT NOT NULL DEFAULT 1,
+    PRIMARY KEY (id),
+    CONSTRAINT stats_event_id_idx UNIQUE (event_id),
+    INDEX stats_time_idx (time)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

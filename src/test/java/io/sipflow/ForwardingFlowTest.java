@@ -163,6 +163,11 @@ class ForwardingFlowTest {
         assertThat(get("/admin/forwarding?aor=301@" + TENANT)).contains("\"state\":\"REGISTERED\"")
                 .contains("\"secondaryUsername\":\"301\"").doesNotContain(SECONDARY_PASSWORD);
         assertThat(get("/admin/forwarding/summary")).contains("\"" + TENANT + "\":{\"REGISTERED\":1}");
+        // metrics per tenant and state, and every state change as a registration event
+        await().atMost(WAIT).until(() -> metrics().contains(
+                "forwarding_registrations{state=\"registered\",tenant=\"" + TENANT + "\"} 1.0"));
+        await().atMost(WAIT).until(() -> forwardingEvents("301@" + TENANT).size() >= 2);
+        assertThat(forwardingEvents("301@" + TENANT)).containsExactly("unregistered->registering", "registering->registered");
     }
 
     @Test
@@ -413,6 +418,27 @@ class ForwardingFlowTest {
                 return rs.next() ? new String[] {rs.getString(1), rs.getString(2), rs.getString(3)} : null;
             }
         }
+    }
+
+    /** {@code previous->state} of the forwarding_state events of an AoR, in order. */
+    private List<String> forwardingEvents(String aor) throws Exception {
+        List<String> events = new java.util.ArrayList<>();
+        try (Connection c = database.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT previous_state, state FROM registration_events"
+                        + " WHERE event = 'forwarding_state' AND aor = ? ORDER BY time, id")) {
+            ps.setString(1, aor);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    events.add(rs.getString(1) + "->" + rs.getString(2));
+                }
+            }
+        }
+        return events;
+    }
+
+    private String metrics() throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(proxy.managementBase() + "/observe/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private String get(String path) throws Exception {

@@ -4,16 +4,11 @@ import io.sipflow.component.sip.SipComponent;
 import io.sipflow.component.sip.stack.SipStackSettings;
 import io.sipflow.module.db.Database;
 import io.sipflow.module.db.EmbeddedMariaDb;
-import io.sipflow.module.db.JdbcForwardingPersistence;
 import io.sipflow.module.db.JdbcLocationPersistence;
 import io.sipflow.module.db.JdbcTenantPersistence;
 import io.sipflow.module.db.SchemaInstaller;
-import io.sipflow.module.forwarding.CamelSecondaryTransport;
 import io.sipflow.module.forwarding.ForwardingBean;
-import io.sipflow.module.forwarding.ForwardingPolicy;
 import io.sipflow.module.forwarding.ForwardingService;
-import io.sipflow.module.forwarding.ForwardingStateWriter;
-import io.sipflow.module.forwarding.RegisterRequestFactory;
 import io.sipflow.module.location.LocationBean;
 import io.sipflow.module.location.LocationStore;
 import io.sipflow.module.location.LocationWriter;
@@ -21,8 +16,14 @@ import io.sipflow.module.location.MaxContactsPolicy;
 import io.sipflow.module.registrar.ContactMode;
 import io.sipflow.module.registrar.RegistrarBean;
 import io.sipflow.module.registrar.RegistrarService;
+import io.sipflow.module.events.EventPublisher;
+import io.sipflow.module.events.RegistrationEvents;
 import io.sipflow.module.routing.RoutingBean;
+import io.sipflow.module.stats.DialogMeters;
 import io.sipflow.module.stats.ModuleCounters;
+import io.sipflow.module.stats.RegistrationGauges;
+import io.sipflow.module.stats.SipMeters;
+import io.sipflow.module.stats.StatsSnapshots;
 import io.sipflow.module.tenant.DispatcherBean;
 import io.sipflow.module.tenant.TenantBean;
 import io.sipflow.module.tenant.TenantDirectory;
@@ -36,16 +37,17 @@ import java.util.stream.Collectors;
 import javax.sip.SipFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.StartupListener;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the modules (database, tenants, dispatcher, location, registrar, forwarding) from the
- * {@code sipflow.*} properties and binds their route facades: {@code bean:tenants},
- * {@code bean:dispatcher}, {@code bean:location}, {@code bean:registrar}, {@code bean:routing},
- * {@code bean:forwarding}.
+ * Builds the modules (database, tenants, dispatcher, location, registrar, forwarding, events,
+ * statistics) from the {@code sipflow.*} properties and binds their route facades:
+ * {@code bean:tenants}, {@code bean:dispatcher}, {@code bean:location}, {@code bean:registrar},
+ * {@code bean:routing}, {@code bean:forwarding}, {@code bean:events} (the {@link EventPublisher}),
+ * {@code bean:eventDelivery}, {@code bean:eventsMysql}, {@code bean:stats}; and for modules that add
+ * meters: {@code meterRegistry}, {@code moduleCounters}, {@code dialogMeters}.
  */
 public final class SipFlowModules implements CamelConfiguration {
 
@@ -54,7 +56,8 @@ public final class SipFlowModules implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         Settings s = new Settings(context);
-        ModuleCounters counters = new ModuleCounters();
+        EventsWiring events = new EventsWiring(context);
+        ModuleCounters counters = new ModuleCounters(events.meterRegistry());
         Resources resources = new Resources();
         context.addService(resources, true, true);
 
@@ -80,6 +83,10 @@ public final class SipFlowModules implements CamelConfiguration {
             installer.applyDemoTenants();
         }
 
+        // added after the database: stopped before it (services stop in reverse order)
+        context.addService(events, true, true);
+        EventPublisher publisher = events.start(context, s, database.dataSource());
+
         TenantDirectory directory = new TenantDirectory();
         TenantBean tenants = new TenantBean(directory, new JdbcTenantPersistence(database.dataSource()), counters,
                 s.integer("sipflow.tenant.unknown-domain-code", 403));
@@ -100,6 +107,7 @@ public final class SipFlowModules implements CamelConfiguration {
                 s.duration("sipflow.location.flush-interval", Duration.ofSeconds(1)));
         resources.writer = writer;
         store.addListener(writer);
+        store.addListener(new RegistrationEvents(publisher));
 
         ContactMode contactMode = s.enumValue("sipflow.registrar.contact-mode", ContactMode.class, ContactMode.REWRITE);
         int defaultExpires = s.integer("sipflow.registrar.default-expires", 3600);
@@ -113,61 +121,51 @@ public final class SipFlowModules implements CamelConfiguration {
                     maxExpires, addressFactory, headerFactory);
         });
 
-        ForwardingService forwarding = forwarding(context, s, database, directory, store, addressFactory, headerFactory,
-                sipFactory, resources);
+        ForwardingService forwarding = ForwardingWiring.build(context, s, database, directory, store, publisher,
+                events.meterRegistry());
+        resources.forwarding = forwarding;
 
         context.getRegistry().bind("moduleCounters", counters);
         context.getRegistry().bind("forwarding", new ForwardingBean(forwarding));
         context.getRegistry().bind("tenants", tenants);
         context.getRegistry().bind("dispatcher", dispatcher);
         context.getRegistry().bind("location", new LocationBean(store, writer));
-        context.getRegistry().bind("registrar", new RegistrarBean(registrar, counters));
+        context.getRegistry().bind("registrar", new RegistrarBean(registrar, counters, publisher));
         context.getRegistry().bind("routing", new RoutingBean(directory, store, counters,
                 Boolean.parseBoolean(s.string("sipflow.routing.classify-by-port", "false")),
                 Boolean.parseBoolean(s.string("sipflow.routing.wildcard-lookup", "false"))));
+        bindStatistics(context, s, events, store, publisher);
     }
 
-    /**
-     * The secondary registration module (seed 004). It starts once the routes run: resuming stored
-     * registrations may send REGISTERs at once.
-     */
-    private static ForwardingService forwarding(CamelContext context, Settings s, Database database, TenantDirectory directory,
-            LocationStore store, javax.sip.address.AddressFactory addressFactory, javax.sip.header.HeaderFactory headerFactory,
-            SipFactory sipFactory, Resources resources) throws Exception {
-        JdbcForwardingPersistence persistence = new JdbcForwardingPersistence(database.dataSource());
-        ForwardingStateWriter writer = new ForwardingStateWriter(persistence,
-                s.duration("sipflow.forwarding.flush-interval", Duration.ofSeconds(1)));
-        resources.forwardingWriter = writer;
-        ForwardingPolicy policy = new ForwardingPolicy(s.duration("sipflow.forwarding.retry-min", Duration.ofSeconds(5)),
-                s.duration("sipflow.forwarding.retry-max", Duration.ofMinutes(5)),
-                s.duration("sipflow.forwarding.refresh-margin", Duration.ofSeconds(30)),
-                s.duration("sipflow.forwarding.tick-interval", Duration.ofSeconds(1)));
-        var messageFactory = sipFactory.createMessageFactory();
-        Supplier<RegisterRequestFactory> requests = memoize(() -> {
-            SipStackSettings sip = context.getComponent("sip", SipComponent.class).getRuntime().settings();
-            return new RegisterRequestFactory(messageFactory, headerFactory, addressFactory, sip.advertisedHost(),
-                    sip.advertisedPort());
-        });
-        ForwardingService forwarding = new ForwardingService(persistence,
-                new CamelSecondaryTransport(context, "direct:secondary-register"), requests, directory, store, policy, writer);
-        resources.forwarding = forwarding;
-        store.addListener(forwarding);
-        context.addStartupListener(new StartupListener() {
+    private static void bindStatistics(CamelContext context, Settings s, EventsWiring events, LocationStore store,
+            EventPublisher publisher) throws Exception {
+        var registry = events.meterRegistry();
+        Supplier<SipComponent> sip = () -> context.hasComponent("sip") instanceof SipComponent c ? c : null;
+        context.getRegistry().bind("sipMeters", SipMeters.bind(registry, () -> {
+            SipComponent c = sip.get();
+            return c == null || c.getRuntime() == null ? null : c.getRuntime().counters();
+        }));
+        context.addStartupListener(new org.apache.camel.StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
-                // routes are not running yet: wait for onCamelContextFullyStarted
+                // the SIP stack exists once the component has started
             }
 
             @Override
-            public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) throws Exception {
-                forwarding.start();
-                LOG.info("{}", forwarding.reload());
+            public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
+                SipComponent c = sip.get();
+                if (c != null && c.getRuntime() != null) {
+                    SipMeters.bindLatency(registry, c.getRuntime().counters());
+                }
             }
         });
-        return forwarding;
+        context.getRegistry().bind("dialogMeters", new DialogMeters(registry));
+        Duration interval = s.duration("sipflow.events.stats-interval", Duration.ofSeconds(60));
+        context.getRegistry().bind("stats", new StatsSnapshots(registry, new RegistrationGauges(registry, store), publisher,
+                EventsWiring.nodeName(s), interval.toMillis()));
     }
 
-    private static <T> Supplier<T> memoize(Supplier<T> supplier) {
+    static <T> Supplier<T> memoize(Supplier<T> supplier) {
         return new Supplier<>() {
             private volatile T value;
 
@@ -191,17 +189,13 @@ public final class SipFlowModules implements CamelConfiguration {
     private static final class Resources extends ServiceSupport {
         volatile LocationWriter writer;
         volatile ForwardingService forwarding;
-        volatile ForwardingStateWriter forwardingWriter;
         volatile Database database;
         volatile EmbeddedMariaDb embeddedDb;
 
         @Override
         protected void doStop() {
             if (forwarding != null) {
-                forwarding.close();
-            }
-            if (forwardingWriter != null) {
-                forwardingWriter.close();
+                forwarding.close(); // its last state changes are written before the database closes
             }
             if (writer != null) {
                 writer.close();

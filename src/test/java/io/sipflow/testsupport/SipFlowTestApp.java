@@ -34,6 +34,31 @@ public final class SipFlowTestApp implements AutoCloseable {
         // a database of its own in the shared test MariaDB (a test may point elsewhere with with())
         properties.put("sipflow.db.url", TestMariaDb.newDatabaseUrl());
         properties.put("sipflow.db.user", "root");
+        // events: the shared test Kafka, topics and a spool of its own, a free management port
+        properties.put("sipflow.kafka.brokers", TestKafka.shared().bootstrapServers());
+        properties.putAll(TestKafka.uniqueTopics());
+        properties.put("sipflow.events.spool-dir", TestKafka.newDirectory("spool").toString());
+        this.managementPort = FreePorts.udpAndTcp("127.0.0.1");
+        properties.put("sipflow.management.port", Integer.toString(managementPort));
+    }
+
+    private final int managementPort;
+
+    /** Base URL of Camel's management server ({@code /observe/metrics}, {@code /observe/health}). */
+    public String managementBase() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
+    /** The value of a property as this app was (or will be) started with. */
+    public String property(String key) {
+        return properties.get(key);
+    }
+
+    /** Stops and starts the same instance again (same database, spool, ports). */
+    public SipFlowTestApp restart() throws Exception {
+        close();
+        app = null;
+        return start();
     }
 
     public SipFlowTestApp with(String key, String value) {
@@ -76,6 +101,7 @@ public final class SipFlowTestApp implements AutoCloseable {
                 }
             }
         }
+        tenants.clear(); // a restart() finds them in the database
     }
 
     public SipFlowTestApp start() throws Exception {

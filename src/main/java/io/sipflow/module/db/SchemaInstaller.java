@@ -23,7 +23,7 @@ public final class SchemaInstaller {
 
     /** The tables SipFlow needs, in the order {@code sql/schema.sql} creates them. */
     public static final List<String> TABLES = List.of("domain", "dispatcher", "location", "secondary_registrar",
-            "secondary_user", "secondary_registration");
+            "secondary_user", "secondary_registration", "acc", "missed_calls", "registration_events", "stats");
 
     private static final Logger LOG = LoggerFactory.getLogger(SchemaInstaller.class);
 

@@ -53,6 +53,7 @@ public final class ForwardingService implements LocationListener, AutoCloseable 
     private final ForwardingPolicy policy;
     private final ForwardingStateWriter writer;
     private final List<ForwardingListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<Set<String>>> reloadListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService thread;
     /** AoR -> state machine; touched only on {@link #thread}. */
     private final Map<String, SecondaryRegistration> registrations = new HashMap<>();
@@ -79,6 +80,11 @@ public final class ForwardingService implements LocationListener, AutoCloseable 
 
     public void addListener(ForwardingListener listener) {
         listeners.add(listener);
+    }
+
+    /** Told the forwarded tenant domains after each reload (e.g. to register their meters). */
+    public void addReloadListener(java.util.function.Consumer<Set<String>> listener) {
+        reloadListeners.add(listener);
     }
 
     /** Loads configuration and stored state; then resumes every AoR (refresh, retry or de-register as due). */
@@ -108,6 +114,9 @@ public final class ForwardingService implements LocationListener, AutoCloseable 
         ForwardingDirectory fresh = new ForwardingDirectory(persistence.loadRegistrars(), persistence.loadUsers());
         directory = fresh;
         tenants.replaceSecondarySources(sources(fresh));
+        Set<String> domains = new java.util.TreeSet<>();
+        fresh.registrars().forEach(r -> domains.add(r.domain()));
+        reloadListeners.forEach(l -> l.accept(domains));
         return "forwarding: " + fresh.size() + " secondary registrar(s)";
     }
 
@@ -159,6 +168,7 @@ public final class ForwardingService implements LocationListener, AutoCloseable 
         }
     }
 
+    /** Stops the state machines, then writes their last state changes. */
     @Override
     public void close() {
         thread.shutdown();
@@ -167,6 +177,7 @@ public final class ForwardingService implements LocationListener, AutoCloseable 
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        writer.close();
     }
 
     // ---- the state machine, on the forwarding thread only ----

@@ -238,6 +238,33 @@ public final class LocationStore {
         return result;
     }
 
+    /**
+     * Per domain: {@code [users, contacts]} with at least one unexpired binding (registered_users,
+     * registered_contacts). A scan of the index, for the periodic statistics, never the call path.
+     */
+    public Map<String, long[]> countsByDomain() {
+        Map<String, long[]> result = new java.util.HashMap<>();
+        long now = System.currentTimeMillis() / 1000;
+        for (List<Binding> bindings : byAor.values()) {
+            synchronized (bindings) {
+                int live = 0;
+                String domain = null;
+                for (Binding b : bindings) {
+                    if (!b.isExpired(now)) {
+                        live++;
+                        domain = b.domain();
+                    }
+                }
+                if (live > 0) {
+                    long[] c = result.computeIfAbsent(domain, d -> new long[2]);
+                    c[0]++;
+                    c[1] += live;
+                }
+            }
+        }
+        return result;
+    }
+
     public int aorCount() {
         return byAor.size();
     }

@@ -4,6 +4,8 @@ import io.sipflow.component.sip.SipConstants;
 import io.sipflow.component.sip.proxy.ServerTransactionContext;
 import io.sipflow.module.ModuleHeaders;
 import io.sipflow.module.Refusals;
+import io.sipflow.module.events.EventPublisher;
+import io.sipflow.module.events.RegistrationEvent;
 import io.sipflow.module.location.Binding;
 import io.sipflow.module.location.LocationChanges;
 import io.sipflow.module.stats.ModuleCounters;
@@ -27,10 +29,16 @@ public final class RegistrarBean {
 
     private final Supplier<RegistrarService> service;
     private final ModuleCounters counters;
+    private final EventPublisher events;
 
     public RegistrarBean(Supplier<RegistrarService> service, ModuleCounters counters) {
+        this(service, counters, EventPublisher.NONE);
+    }
+
+    public RegistrarBean(Supplier<RegistrarService> service, ModuleCounters counters, EventPublisher events) {
         this.service = service;
         this.counters = counters;
+        this.events = events;
     }
 
     /** 400 for a REGISTER that must not reach the PBX (no To, malformed Contact, absurd Expires, bad "*"). */
@@ -94,13 +102,24 @@ public final class RegistrarBean {
         }
     }
 
-    /** The PBX refused (401/403/...) or failed: nothing is stored; counted per tenant. */
+    /**
+     * The PBX refused (401/403/...) or failed: nothing is stored; counted per tenant and emitted as a
+     * {@code register_rejected} event. A 401/407 challenge is the normal first half of a digest
+     * registration: neither counted nor emitted.
+     */
     public void rejected(Exchange exchange) {
-        Integer status = exchange.getMessage().getHeader(SipConstants.STATUS_CODE, Integer.class);
-        String tenant = exchange.getMessage().getHeader(ModuleHeaders.TENANT, String.class);
-        if (status == null || (status != 401 && status != 407)) {
-            counters.increment("rejected_regs", tenant);
+        Message m = exchange.getMessage();
+        Integer status = m.getHeader(SipConstants.STATUS_CODE, Integer.class);
+        if (status != null && (status == 401 || status == 407)) {
+            return;
         }
+        String tenant = m.getHeader(ModuleHeaders.TENANT, String.class);
+        counters.increment("rejected_regs", tenant);
+        PendingRegistration pending = exchange.getProperty(ModuleHeaders.PROPERTY_REGISTRATION, PendingRegistration.class);
+        String user = pending != null ? pending.username() : m.getHeader(SipConstants.TO_USER, String.class);
+        String callId = m.getHeader(SipConstants.CALL_ID, String.class);
+        events.publish(RegistrationEvent.registerRejected(user, tenant, callId, m.getHeader(ModuleHeaders.PBX, String.class),
+                status == null ? 0 : status, m.getHeader(SipConstants.REASON_PHRASE, String.class)));
     }
 
     private static Request request(Exchange exchange) {

@@ -150,6 +150,7 @@ public final class ProxyCore {
         try {
             ctx.serverTransaction().sendResponse(response);
             if (code >= 200) {
+                runtime.counters().finalReply(code, System.nanoTime() - ctx.receivedNanos());
                 ctx.releaseAfterFinal();
             }
             return true;

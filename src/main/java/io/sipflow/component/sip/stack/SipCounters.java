@@ -1,6 +1,7 @@
 package io.sipflow.component.sip.stack;
 
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
  * Counters of the SIP layer that no route sees: bad input and messages dropped by the proxy core.
@@ -20,4 +21,22 @@ public final class SipCounters {
     public final LongAdder forwardedRequests = new LongAdder();
     /** Requests refused with 503 because SipFlow was over its transaction limit or stopping. */
     public final LongAdder shedRequests = new LongAdder();
+    /** Final replies sent on server transactions, by class: index 1..6 = 1xx..6xx (index 0 unused). */
+    public final LongAdder[] finalRepliesByClass = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(),
+        new LongAdder(), new LongAdder(), new LongAdder()};
+    /** Told the nanoseconds from request received to final reply sent (the statistics module sets it). */
+    private volatile LongConsumer transactionLatency = nanos -> { };
+
+    /** A final reply was sent on a server transaction received {@code nanos} ago. */
+    public void finalReply(int code, long nanos) {
+        int cls = code / 100;
+        if (cls >= 1 && cls <= 6) {
+            finalRepliesByClass[cls].increment();
+        }
+        transactionLatency.accept(nanos);
+    }
+
+    public void onTransactionLatency(LongConsumer consumer) {
+        this.transactionLatency = consumer;
+    }
 }

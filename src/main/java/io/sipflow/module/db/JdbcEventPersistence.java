@@ -1,0 +1,245 @@
+package io.sipflow.module.db;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sipflow.module.events.CdrOutcome;
+import io.sipflow.module.events.DeadLetters;
+import io.sipflow.module.events.EventJson;
+import io.sipflow.module.events.SpooledEvent;
+import io.sipflow.module.events.Timestamps;
+
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MySQL sink of the event pipeline ({@code bean:eventsMysql}): one batch of spooled events
+ * becomes rows of {@code acc} (answered calls), {@code missed_calls} (failed, missed, cancelled),
+ * {@code registration_events} and {@code stats}, in one transaction, through prepared
+ * {@code INSERT IGNORE} batches: the unique {@code cdr_id} / {@code event_id} makes a replay
+ * harmless. An event that lacks a required field, or that the database refuses as data (SQLSTATE
+ * class 22/23), goes to the dead-letter file; a connection problem is thrown, so the batch stays in
+ * the spool and is retried.
+ */
+public final class JdbcEventPersistence {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcEventPersistence.class);
+    static final String SINK = "mysql";
+
+    private static final String CDR_COLUMNS = """
+            (method, from_tag, to_tag, callid, sip_code, sip_reason, time, duration, ms_duration, setuptime, created,
+             cdr_id, tenant, direction, from_user, from_domain, to_user, to_domain, pbx, src_addr, dst_addr, outcome,
+             created_at, answered_at, ended_at, setup_ms, hung_up_by, flags, schema_version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+    static final String INSERT_ACC = "INSERT IGNORE INTO acc " + CDR_COLUMNS;
+    static final String INSERT_MISSED = "INSERT IGNORE INTO missed_calls " + CDR_COLUMNS;
+    static final String INSERT_REGISTRATION = """
+            INSERT IGNORE INTO registration_events
+            (event_id, event, time, aor, username, domain, contact, received, expires, callid, user_agent, pbx,
+             sip_code, sip_reason, state, previous_state, secondary, schema_version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+    static final String INSERT_STATS = """
+            INSERT IGNORE INTO stats (event_id, time, node, interval_ms, meters, schema_version)
+            VALUES (?, ?, ?, ?, ?, ?)""";
+
+    private final DataSource dataSource;
+    private final DeadLetters deadLetters;
+
+    public JdbcEventPersistence(DataSource dataSource, DeadLetters deadLetters) {
+        this.dataSource = dataSource;
+        this.deadLetters = deadLetters;
+    }
+
+    /** A prepared row: which statement, and how to bind it. */
+    private record Row(String sql, SpooledEvent event, Object[] values) {
+    }
+
+    /** Stores the events; returns how many rows were offered (duplicates are ignored by the database). */
+    public int insert(List<SpooledEvent> events) throws SQLException {
+        List<Row> rows = new ArrayList<>(events.size());
+        for (SpooledEvent e : events) {
+            try {
+                rows.add(toRow(e));
+            } catch (IllegalArgumentException ex) {
+                deadLetters.deadLetter(SINK, e.json(), ex.getMessage());
+            }
+        }
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                executeBatches(c, rows);
+                c.commit();
+            } catch (SQLException ex) {
+                c.rollback();
+                if (!isDataError(ex)) {
+                    throw ex;
+                }
+                LOG.warn("MySQL refused a batch of {} event(s) ({}): storing them one by one", rows.size(), ex.getMessage());
+                insertOneByOne(c, rows);
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+        return rows.size();
+    }
+
+    private void executeBatches(Connection c, List<Row> rows) throws SQLException {
+        for (String sql : List.of(INSERT_ACC, INSERT_MISSED, INSERT_REGISTRATION, INSERT_STATS)) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int n = 0;
+                for (Row r : rows) {
+                    if (r.sql().equals(sql)) {
+                        bind(ps, r.values());
+                        ps.addBatch();
+                        n++;
+                    }
+                }
+                if (n > 0) {
+                    ps.executeBatch();
+                }
+            }
+        }
+    }
+
+    private void insertOneByOne(Connection c, List<Row> rows) throws SQLException {
+        for (Row r : rows) {
+            try (PreparedStatement ps = c.prepareStatement(r.sql())) {
+                bind(ps, r.values());
+                ps.executeUpdate();
+                c.commit();
+            } catch (SQLException ex) {
+                c.rollback();
+                if (!isDataError(ex)) {
+                    throw ex;
+                }
+                deadLetters.deadLetter(SINK, r.event().json(), "refused by MySQL: " + ex.getMessage());
+            }
+        }
+    }
+
+    /** SQLSTATE class 22 (data exception) or 23 (constraint): the row will never go in. */
+    static boolean isDataError(SQLException ex) {
+        SQLException e = ex instanceof BatchUpdateException b && b.getNextException() != null ? b.getNextException() : ex;
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    private static void bind(PreparedStatement ps, Object[] values) throws SQLException {
+        for (int i = 0; i < values.length; i++) {
+            Object v = values[i];
+            if (v == null) {
+                ps.setNull(i + 1, Types.NULL);
+            } else {
+                ps.setObject(i + 1, v);
+            }
+        }
+    }
+
+    private static Row toRow(SpooledEvent e) {
+        JsonNode n = EventJson.read(e.json());
+        return switch (e.type()) {
+            case CDR -> cdrRow(e, n);
+            case REGISTRATION -> new Row(INSERT_REGISTRATION, e, new Object[] {
+                required(n, "event_id"), required(n, "event"), dateTimeMillis(required(n, "time")), required(n, "aor"),
+                text(n, "user"), text(n, "domain"), text(n, "contact"), text(n, "received"), dateTime(text(n, "expires")),
+                text(n, "call_id"), text(n, "user_agent"), text(n, "pbx"), integer(n, "code"), text(n, "reason"),
+                text(n, "state"), text(n, "previous_state"), text(n, "secondary"), n.path("schema_version").asInt(1)});
+            case STATS -> new Row(INSERT_STATS, e, new Object[] {
+                required(n, "event_id"), dateTimeMillis(required(n, "time")), text(n, "node"), n.path("interval_ms").asLong(),
+                n.path("meters").toString(), n.path("schema_version").asInt(1)});
+        };
+    }
+
+    private static Row cdrRow(SpooledEvent e, JsonNode n) {
+        CdrOutcome outcome = CdrOutcome.fromWireName(required(n, "outcome"));
+        if (outcome == null) {
+            throw new IllegalArgumentException("unknown outcome '" + n.path("outcome").asText() + "'");
+        }
+        String created = required(n, "created");
+        String answered = text(n, "answered");
+        String ended = required(n, "ended");
+        long durationMs = n.path("duration_ms").asLong();
+        long setupMs = n.path("setup_time_ms").asLong();
+        boolean answeredCall = outcome == CdrOutcome.ANSWERED;
+        if (answeredCall && answered == null) {
+            throw new IllegalArgumentException("answered CDR without answered time");
+        }
+        List<String> flags = new ArrayList<>();
+        n.path("flags").forEach(f -> flags.add(f.asText()));
+        return new Row(answeredCall ? INSERT_ACC : INSERT_MISSED, e, new Object[] {
+            text(n, "method") == null ? "INVITE" : text(n, "method"), nz(text(n, "from_tag")), nz(text(n, "to_tag")),
+            required(n, "call_id"), Integer.toString(n.path("sip_code").asInt()), nz(text(n, "sip_reason")),
+            dateTime(answeredCall ? answered : ended), Math.round(durationMs / 1000.0), durationMs,
+            Math.round(setupMs / 1000.0), dateTime(created),
+            required(n, "cdr_id"), text(n, "tenant"), text(n, "direction"), text(n, "from_user"),
+            text(n, "from_domain"), text(n, "to_user"), text(n, "to_domain"), text(n, "pbx"),
+            text(n, "source_address"), text(n, "destination_address"), outcome.wireName(),
+            dateTimeMillis(created), dateTimeMillis(answered), dateTimeMillis(ended), setupMs, text(n, "hung_up_by"),
+            flags.isEmpty() ? null : String.join(",", flags), n.path("schema_version").asInt(1)});
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static Integer integer(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asInt();
+    }
+
+    private static String required(JsonNode n, String field) {
+        String v = text(n, field);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("missing field " + field);
+        }
+        return v;
+    }
+
+    /** UTC ISO-8601 text to a DATETIME value in UTC, cut to the second (the OpenSIPS columns). */
+    private static LocalDateTime dateTime(String iso) {
+        Instant t = instant(iso);
+        return t == null ? null : LocalDateTime.ofInstant(t, ZoneOffset.UTC).withNano(0);
+    }
+
+    /**
+     * UTC ISO-8601 text to DATETIME(3) literal text, {@code 2026-11-23 10:00:03.125}: bound as text
+     * because the MySQL driver drops the fraction of a temporal value for a server it takes for
+     * MySQL 5.5 (MariaDB announces itself as 5.5.5-10.x).
+     */
+    private static String dateTimeMillis(String iso) {
+        Instant t = instant(iso);
+        return t == null ? null : MILLIS.format(t);
+    }
+
+    private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
+            .withZone(ZoneOffset.UTC);
+
+    private static Instant instant(String iso) {
+        if (iso == null) {
+            return null;
+        }
+        try {
+            return Timestamps.parse(iso);
+        } catch (RuntimeException ex) {
+            throw new IllegalArgumentException("bad timestamp '" + iso + "'");
+        }
+    }
+}
