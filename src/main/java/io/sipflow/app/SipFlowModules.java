@@ -2,6 +2,8 @@ package io.sipflow.app;
 
 import io.sipflow.component.sip.SipComponent;
 import io.sipflow.component.sip.stack.SipStackSettings;
+import io.sipflow.module.acc.AccBean;
+import io.sipflow.module.acc.DialogTracker;
 import io.sipflow.module.db.Database;
 import io.sipflow.module.db.EmbeddedMariaDb;
 import io.sipflow.module.db.JdbcLocationPersistence;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * Builds the modules (database, tenants, dispatcher, location, registrar, forwarding, events,
  * statistics) from the {@code sipflow.*} properties and binds their route facades:
  * {@code bean:tenants}, {@code bean:dispatcher}, {@code bean:location}, {@code bean:registrar},
- * {@code bean:routing}, {@code bean:forwarding}, {@code bean:events} (the {@link EventPublisher}),
+ * {@code bean:routing}, {@code bean:forwarding}, {@code bean:acc}, {@code bean:events} (the {@link EventPublisher}),
  * {@code bean:eventDelivery}, {@code bean:eventsMysql}, {@code bean:stats}; and for modules that add
  * meters: {@code meterRegistry}, {@code moduleCounters}, {@code dialogMeters}.
  */
@@ -159,7 +161,11 @@ public final class SipFlowModules implements CamelConfiguration {
                 }
             }
         });
-        context.getRegistry().bind("dialogMeters", new DialogMeters(registry));
+        DialogMeters dialogMeters = new DialogMeters(registry);
+        context.getRegistry().bind("dialogMeters", dialogMeters);
+        // acc: CDRs of the calls crossing SipFlow (routes/acc.camel.yaml)
+        context.getRegistry().bind("acc", new AccBean(new DialogTracker(publisher, dialogMeters,
+                s.duration("sipflow.acc.max-dialog-duration", Duration.ofHours(12)))));
         Duration interval = s.duration("sipflow.events.stats-interval", Duration.ofSeconds(60));
         context.getRegistry().bind("stats", new StatsSnapshots(registry, new RegistrationGauges(registry, store), publisher,
                 EventsWiring.nodeName(s), interval.toMillis()));

@@ -126,6 +126,9 @@ public final class RoutingBean {
         }
         String tenant = target != null ? target.domain() : tenants.isEmpty() ? null : tenants.iterator().next();
         if (target == null) {
+            if (tenant != null) {
+                m.setHeader(ModuleHeaders.TENANT, tenant);
+            }
             counters.increment("lookup_miss", tenant);
             Refusals.refuse(m, 404, "Not Found", "no binding for " + user + "@" + tenant);
             return;
