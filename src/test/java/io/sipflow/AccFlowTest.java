@@ -54,7 +54,7 @@ class AccFlowTest {
         phone.answer(Request.INVITE, 180).answer(Request.BYE, 200);
         proxy = new SipFlowTestApp().tenant(TENANT, 1, asterisk.uri())
                 .with("sipflow.dispatcher.probe-interval", "1h")
-                .with("sipflow.acc.max-dialog-duration", "2s")
+                .with("sipflow.acc.max-dialog-duration", "60s")
                 .with("sipflow.acc.dialog-check-interval", "200ms")
                 .start();
         assertThat(Registrations.register(phone, proxy.uri(), 401, TENANT, 3600, PASSWORD).getStatusCode()).isEqualTo(200);
@@ -146,6 +146,7 @@ class AccFlowTest {
 
     @Test
     void aDialogWithoutByeIsClosedAfterTheMaximumAndItsCdrFlagged() throws Exception {
+        proxy.with("sipflow.acc.max-dialog-duration", "2s").restart();
         FakeUserAgent pbx = asterisk.agent();
         Request invite = pbx.newRequest(Request.INVITE, "sip:401@" + proxy.host() + ":" + proxy.port(), "sip:401@" + TENANT, "pbx");
         pbx.send(invite, proxy.uri());
@@ -158,6 +159,27 @@ class AccFlowTest {
         assertThat(cdr.get("hung_up_by").asText()).isEqualTo("sipflow");
         assertThat(cdr.get("flags").toString()).contains("closed_by_timeout");
         assertThat(cdr.get("duration_ms").asLong()).isBetween(1_900L, 10_000L);
+    }
+
+    @Test
+    void aCallAnsweredBeforeARestartIsAccountedWhenItsByeComesAfter() throws Exception {
+        FakeUserAgent pbx = asterisk.agent();
+        Request invite = pbx.newRequest(Request.INVITE, "sip:401@" + proxy.host() + ":" + proxy.port(), "sip:401@" + TENANT, "pbx");
+        pbx.send(invite, proxy.uri());
+        pbx.awaitResponse(invite, 180);
+        phone.replyToInvite(FakeUserAgent.callId(invite), 200);
+        Response ok = pbx.awaitResponse(invite, 200);
+        pbx.sendAck(ok, invite);
+
+        proxy.restart(); // graceful: the open dialog is saved and taken back
+        pbx.sendInDialog(pbx.inDialog(ok, invite, Request.BYE, 2));
+        pbx.awaitResponse(r -> FakeUserAgent.callId(r).equals(FakeUserAgent.callId(invite)) && r.getStatusCode() == 200
+                && "BYE".equals(((javax.sip.header.CSeqHeader) r.getHeader("CSeq")).getMethod()));
+        JsonNode cdr = cdrsOnKafka(1).get(0);
+        assertThat(cdr.get("call_id").asText()).isEqualTo(FakeUserAgent.callId(invite));
+        assertThat(cdr.get("outcome").asText()).isEqualTo("answered");
+        assertThat(cdr.get("hung_up_by").asText()).isEqualTo("caller");
+        assertThat(cdr.get("flags").size()).isZero();
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -163,9 +163,16 @@ public final class SipFlowModules implements CamelConfiguration {
         });
         DialogMeters dialogMeters = new DialogMeters(registry);
         context.getRegistry().bind("dialogMeters", dialogMeters);
-        // acc: CDRs of the calls crossing SipFlow (routes/acc.camel.yaml)
-        context.getRegistry().bind("acc", new AccBean(new DialogTracker(publisher, dialogMeters,
-                s.duration("sipflow.acc.max-dialog-duration", Duration.ofHours(12)))));
+        // acc: CDRs of the calls crossing SipFlow (routes/acc.camel.yaml); open dialogs survive a restart
+        DialogTracker dialogs = new DialogTracker(publisher, dialogMeters,
+                s.duration("sipflow.acc.max-dialog-duration", Duration.ofHours(12)));
+        Path dialogsFile = Path.of(s.string("sipflow.events.spool-dir", "data/spool"), "open-dialogs.json");
+        int restored = dialogs.restore(dialogsFile);
+        if (restored > 0) {
+            LOG.info("Acc: {} open dialog(s) taken back from {}", restored, dialogsFile.toAbsolutePath());
+        }
+        context.addService(new DialogsSaver(dialogs, dialogsFile), true, true);
+        context.getRegistry().bind("acc", new AccBean(dialogs));
         Duration interval = s.duration("sipflow.events.stats-interval", Duration.ofSeconds(60));
         context.getRegistry().bind("stats", new StatsSnapshots(registry, new RegistrationGauges(registry, store), publisher,
                 EventsWiring.nodeName(s), interval.toMillis()));
@@ -189,6 +196,29 @@ public final class SipFlowModules implements CamelConfiguration {
                 return v;
             }
         };
+    }
+
+    /** Saves the open dialogs when SipFlow stops (after the routes, so no BYE is missed). */
+    private static final class DialogsSaver extends ServiceSupport {
+        private final DialogTracker dialogs;
+        private final Path file;
+
+        DialogsSaver(DialogTracker dialogs, Path file) {
+            this.dialogs = dialogs;
+            this.file = file;
+        }
+
+        @Override
+        protected void doStop() {
+            try {
+                int saved = dialogs.save(file);
+                if (saved > 0) {
+                    LOG.info("Acc: {} open dialog(s) saved to {} for the next start", saved, file.toAbsolutePath());
+                }
+            } catch (java.io.IOException e) {
+                LOG.error("Acc: open dialogs not saved to {}: their CDRs will be missing", file.toAbsolutePath(), e);
+            }
+        }
     }
 
     /** What the modules hold open, closed with the CamelContext: last writes flushed, then the database. */

@@ -1,11 +1,17 @@
 package io.sipflow.module.acc;
 
+import io.sipflow.module.events.CallDirection;
 import io.sipflow.module.events.CdrEvent;
 import io.sipflow.module.events.CdrOutcome;
+import io.sipflow.module.events.EventJson;
 import io.sipflow.module.events.EventPublisher;
 import io.sipflow.module.events.HangupParty;
 import io.sipflow.module.stats.DialogMeters;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +30,12 @@ public final class DialogTracker {
 
     /** An established call waiting for its BYE. */
     private record Dialog(CallInfo call, String toTag, int code, String reason, Instant answered, long deadlineMs) {
+    }
+
+    /** An open dialog as saved across a restart (plain fields only). */
+    record SavedDialog(String callId, String fromTag, String fromUser, String fromDomain, String toUser, String toDomain,
+            String tenant, CallDirection direction, String pbx, String source, String destination, long createdMs,
+            String toTag, int code, String reason, long answeredMs, long deadlineMs) {
     }
 
     private final Map<String, Dialog> dialogs = new ConcurrentHashMap<>();
@@ -90,6 +102,43 @@ public final class DialogTracker {
 
     public int activeDialogs() {
         return dialogs.size();
+    }
+
+    /**
+     * On shutdown: writes the open dialogs to {@code file}, so that after a restart their BYE still
+     * yields a complete CDR (OpenSIPS dialog {@code db_mode} at shutdown). After a crash they are lost.
+     */
+    public int save(Path file) throws IOException {
+        List<SavedDialog> saved = new ArrayList<>();
+        for (Dialog d : dialogs.values()) {
+            CallInfo c = d.call();
+            saved.add(new SavedDialog(c.callId(), c.fromTag(), c.fromUser(), c.fromDomain(), c.toUser(), c.toDomain(),
+                    c.tenant(), c.direction(), c.pbx(), c.source(), c.destination(), c.created().toEpochMilli(), d.toTag(),
+                    d.code(), d.reason(), d.answered().toEpochMilli(), d.deadlineMs()));
+        }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        EventJson.mapper().writeValue(tmp.toFile(), saved);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return saved.size();
+    }
+
+    /** On start: takes back the dialogs {@link #save} wrote, and removes the file. */
+    public int restore(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        SavedDialog[] saved = EventJson.mapper().readValue(file.toFile(), SavedDialog[].class);
+        for (SavedDialog d : saved) {
+            CallInfo c = new CallInfo(d.callId(), d.fromTag(), d.fromUser(), d.fromDomain(), d.toUser(), d.toDomain(),
+                    d.tenant(), d.direction(), d.pbx(), d.source(), d.destination(), Instant.ofEpochMilli(d.createdMs()));
+            if (dialogs.putIfAbsent(key(d.callId(), d.fromTag(), d.toTag()),
+                    new Dialog(c, d.toTag(), d.code(), d.reason(), Instant.ofEpochMilli(d.answeredMs()), d.deadlineMs())) == null) {
+                meters.started(d.tenant());
+            }
+        }
+        Files.delete(file);
+        return saved.length;
     }
 
     private static CdrEvent.Builder cdr(CallInfo c, String toTag, int code, String reason) {
