@@ -79,7 +79,7 @@ class ForwardingFlowTest {
         secondary = new FakeSecondaryRegistrar("127.0.0.42").start();
         otherSecondary = new FakeSecondaryRegistrar("127.0.0.44").start();
         phone = new FakeUserAgent("127.0.0.43").start();
-        phone.answer(Request.INVITE, 180, 200);
+        phone.answer(Request.INVITE, 180, 200).answer(Request.BYE, 200);
         JdbcTenantPersistence tenants = new JdbcTenantPersistence(database.dataSource());
         tenants.saveDomain(new TenantDomain(TENANT, 1, null));
         tenants.saveDomain(new TenantDomain(WRONG_TENANT, 2, null));
@@ -301,7 +301,22 @@ class ForwardingFlowTest {
         genesys.send(invite, proxy.uri());
         RequestEvent atPhone = phone.awaitRequest(Request.INVITE, FakeUserAgent.callId(invite));
         assertThat(atPhone.getRequest().getRequestURI().toString()).contains("311@" + phone.host());
-        assertThat(genesys.awaitResponse(invite, 200).getStatusCode()).isEqualTo(200);
+        Response ok = genesys.awaitResponse(invite, 200);
+        genesys.sendAck(ok, invite);
+        genesys.sendInDialog(genesys.inDialog(ok, invite, Request.BYE, 2));
+        // its CDR says where the call came from
+        try (var consumer = io.sipflow.testsupport.TestKafka.consumer(io.sipflow.testsupport.TestKafka.shared().bootstrapServers(),
+                proxy.property("sipflow.events.kafka.topic-cdr"))) {
+            List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> records = new java.util.ArrayList<>();
+            await().atMost(WAIT).until(() -> {
+                io.sipflow.testsupport.TestKafka.pollInto(consumer, records);
+                return !records.isEmpty();
+            });
+            var cdr = io.sipflow.module.events.EventJson.read(records.get(0).value());
+            assertThat(cdr.get("direction").asText()).isEqualTo("secondary_to_endpoint");
+            assertThat(cdr.get("tenant").asText()).isEqualTo(TENANT);
+            assertThat(cdr.get("outcome").asText()).isEqualTo("answered");
+        }
     }
 
     @Test
