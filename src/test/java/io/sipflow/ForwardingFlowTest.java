@@ -215,6 +215,20 @@ class ForwardingFlowTest {
     }
 
     @Test
+    void whenTheSecondaryGrantsLessThanTheEndpointHoldsSipFlowRefreshesOnItsOwn() throws Exception {
+        secondary.maxExpires(2); // the endpoint's binding lasts 300 s, the secondary keeps it 2 s
+        register(315, TENANT, 3600);
+        String aor = "315@" + SECONDARY_DOMAIN;
+        await().atMost(WAIT).until(() -> secondary.holds(aor));
+        long firstCseq = secondary.registrations().get(aor).cseq();
+        // no endpoint REGISTER from here on: refreshes come from SipFlow's timer, before each expiry
+        await().atMost(WAIT).until(() -> secondary.registrations().get(aor).cseq() >= firstCseq + 2);
+        assertThat(secondary.holds(aor)).isTrue();
+        assertThat(secondary.received(aor)).extracting(Received::callId).containsOnly(secondary.registrations().get(aor).callId());
+        assertThat(secondary.received(aor).get(secondary.received(aor).size() - 1).answeredWith()).isEqualTo(200);
+    }
+
+    @Test
     void aStaleNonceIsAnsweredAgainWithTheFreshOne() throws Exception {
         register(304, TENANT, 3600);
         String aor = "304@" + SECONDARY_DOMAIN;
