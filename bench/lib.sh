@@ -162,8 +162,12 @@ sipflow_stage() {
 
 # start_sipflow UAS_PORT THREADS JVM_OPTS: SipFlow on $PROXY_IP:$SIPFLOW_PORT (UDP+TCP) with the UAS
 # as its next hop. Registrar stage: an embedded MariaDB in $RUN_DIR without the demo tenants, and
-# tenant-a.example / tenant-b.example provisioned (sipflow tenant add) with the UAS as their PBX.
-# Sets SIPFLOW_PID, SIPFLOW_PORT and SIPFLOW_STAGE.
+# tenant-a.example / tenant-b.example provisioned (sipflow tenant add) with the UAS as their PBX, or
+# each with its own PBX when TENANT_PBXS is set ("tenant-a.example=sip:127.0.0.2:P1 tenant-b.example=
+# sip:127.0.0.5:P2", one set per tenant); the event pipeline's embedded Kafka (any free port) and spool
+# also go to $RUN_DIR. Sets SIPFLOW_PID, SIPFLOW_PORT, SIPFLOW_STAGE, and in the registrar stage
+# SIPFLOW_HTTP_PORT and SIPFLOW_DB_PORT (the embedded MariaDB, database sipflow, user root).
+TENANT_PBXS=${TENANT_PBXS:-}
 start_sipflow() {
     local uas_port=$1 threads=$2 jvm_opts=$3 http_port db_port
     SIPFLOW_PORT=$(free_port)
@@ -184,6 +188,12 @@ start_sipflow() {
         mkdir -p /tmp/sipflow-bench-java
         SIPFLOW_CLI_PROPS=("-Dsipflow.http.port=$http_port" "-Dsipflow.db.embedded-port=$db_port")
         props+=("${SIPFLOW_CLI_PROPS[@]}" "-Dsipflow.db.embedded-dir=$RUN_DIR/mariadb" "-Dsipflow.db.demo-data=false")
+        # events (CDRs, registration events): the embedded Kafka (when SIPFLOW_OPTS sets no
+        # sipflow.kafka.brokers) on a free port, its data and the spool in the run folder, not in ./data
+        props+=("-Dsipflow.kafka.embedded-dir=$RUN_DIR/kafka" "-Dsipflow.kafka.embedded-port=0"
+            "-Dsipflow.events.spool-dir=$RUN_DIR/spool")
+        SIPFLOW_HTTP_PORT=$http_port
+        SIPFLOW_DB_PORT=$db_port
     fi
     # shellcheck disable=SC2086  # word splitting of the JVM flags is intended
     java $jvm_opts "${java_sys[@]}" -jar "$JAR" run "${props[@]}" ${SIPFLOW_OPTS:-} >"$RUN_DIR/sipflow.log" 2>&1 &
@@ -193,9 +203,13 @@ start_sipflow() {
         || { tail -30 "$RUN_DIR/sipflow.log" >&2; die "SipFlow did not start"; }
     wait_udp_port "$PROXY_IP" "$SIPFLOW_PORT" "$SIPFLOW_PID" 10 || die "SipFlow is not listening on UDP"
     if [[ $SIPFLOW_STAGE == registrar ]]; then
-        local set=1 domain
-        for domain in tenant-a.example tenant-b.example; do
-            java "${java_sys[@]}" -jar "$JAR" tenant add "$domain" --set "$set" --pbx "sip:$UAS_IP:$uas_port" \
+        local set=1 domain pbx entry
+        local -a tenant_pbxs=("tenant-a.example=sip:$UAS_IP:$uas_port" "tenant-b.example=sip:$UAS_IP:$uas_port")
+        if [[ -n $TENANT_PBXS ]]; then read -r -a tenant_pbxs <<<"$TENANT_PBXS"; fi
+        for entry in "${tenant_pbxs[@]}"; do
+            domain=${entry%%=*}
+            pbx=${entry#*=}
+            java "${java_sys[@]}" -jar "$JAR" tenant add "$domain" --set "$set" --pbx "$pbx" \
                 "${SIPFLOW_CLI_PROPS[@]}" >>"$RUN_DIR/provision.log" 2>&1 \
                 || { cat "$RUN_DIR/provision.log" >&2; die "tenant add $domain failed"; }
             set=$((set + 1))
@@ -207,7 +221,6 @@ start_sipflow() {
                     "${SIPFLOW_CLI_PROPS[@]}" >>"$RUN_DIR/provision.log" 2>&1 \
                     || { cat "$RUN_DIR/provision.log" >&2; die "forwarding set $domain failed"; }
             done
-            SIPFLOW_HTTP_PORT=$http_port
             log "forwarding: both tenants -> sip:$SECONDARY_IP:$SECONDARY_PORT"
         fi
     fi
@@ -215,20 +228,22 @@ start_sipflow() {
 }
 
 # start_uas SCENARIO MAX_CALLS SECONDS [IP NAME [SIPp args...]]: a SIPp UAS (default: the "Asterisk"
-# on $UAS_IP, folder uas), bounded in calls and time. Sets UAS_PID and UAS_PORT.
+# on $UAS_IP, folder uas), bounded in calls and time, on a free port or on UAS_PORT_WANTED (env).
+# SCENARIO is a file name in bench/scenarios or a path. Sets UAS_PID and UAS_PORT.
 start_uas() {
     local scenario=$1 max_calls=$2 secs=$3 ip=${4:-$UAS_IP} name=${5:-uas}
     shift $(($# < 5 ? $# : 5))
-    UAS_PORT=$(free_port)
+    [[ $scenario == */* ]] || scenario=$SCENARIOS/$scenario
+    UAS_PORT=${UAS_PORT_WANTED:-$(free_port)}
     mkdir -p "$RUN_DIR/$name"
-    (cd "$RUN_DIR/$name" && exec sipp -sf "$SCENARIOS/$scenario" -i "$ip" -p "$UAS_PORT" -t u1 \
+    (cd "$RUN_DIR/$name" && exec sipp -sf "$scenario" -i "$ip" -p "$UAS_PORT" -t u1 \
         -m "$max_calls" -timeout "${secs}s" -nostdin -buff_size 4194304 \
         -trace_stat -stf uas-stat.csv -fd 5 -trace_err -error_file uas-errors.log "$@" \
         >uas.out 2>&1) &
     UAS_PID=$!
     track_pid "$UAS_PID"
     wait_udp_port "$ip" "$UAS_PORT" "$UAS_PID" 10 || { cat "$RUN_DIR/$name/uas.out" >&2; die "SIPp UAS $name did not start"; }
-    log "SIPp UAS $name pid $UAS_PID on $ip:$UAS_PORT ($scenario, at most $max_calls calls, ${secs}s)"
+    log "SIPp UAS $name pid $UAS_PID on $ip:$UAS_PORT (${scenario##*/}, at most $max_calls calls, ${secs}s)"
 }
 
 # users_file FILE PER_TENANT: SIPp injection file, users 201.. of tenant-a.example and
@@ -336,6 +351,105 @@ run_step() {
     local rtt_csv
     rtt_csv=$(find "$STEP_DIR" -maxdepth 1 -name '*_rtt.csv' | head -1)
     read -r p50 p99 pmax cps <<<"$(rtt_stats "${rtt_csv:-/dev/null}")"
+    [[ $cps == - ]] && cps=0
+    read -r heap1 gcn1 gcms1 <<<"$gc1"
+    read -r _ gcn0 gcms0 <<<"$gc0"
+    local secs_f sf_cpu uas_cpu uac_cpu
+    secs_f=$(awk -v w="$wall_ms" 'BEGIN { print w / 1000 }')
+    sf_cpu=$(awk -v a="$sf0" -v b="$sf1" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { printf "%d%%", (b - a) / t / s * 100 }')
+    uas_cpu=$(awk -v a="$uas0" -v b="$uas1" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { printf "%d%%", (b - a) / t / s * 100 }')
+    uac_cpu=$(awk -v b="$uac_ticks" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { printf "%d%%", b / t / s * 100 }')
+
+    STEP_VERDICT=PASS
+    local why=
+    if [[ $rc -ne 0 || $failed -gt 0 || $ok -lt $calls ]]; then
+        STEP_VERDICT=FAIL
+        [[ $failed -gt 0 ]] && why+=" $failed failed,"
+        [[ $((ok + failed)) -lt $calls ]] && why+=" $((calls - ok - failed)) unfinished,"
+        [[ $rc -ne 0 ]] && why+=" sipp exit $rc,"
+        why=${why%,}
+    elif [[ $((cps * 100)) -lt $((rate * 95)) ]]; then
+        STEP_VERDICT=SLOW
+        why=" below 95% of the target rate"
+    fi
+    printf '%-6s %7s %7s %6s %7s %7s %5s %5s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s\n' \
+        "$rate" "$calls" "$ok" "$failed" "$retrans" "$cps" "$p50" "$p99" "$pmax" "$sf_cpu" "$uac_cpu" "$uas_cpu" \
+        "$(rss_mb "$SIPFLOW_PID")" "$heap1" "$((gcn1 - gcn0))" "$((gcms1 - gcms0))" "$((drops1 - drops0))" \
+        "$STEP_VERDICT${why:+ (${why# })}"
+}
+
+# run_multi_step SCENARIO RATE CALLS SECONDS [extra SIPp args...]: as run_step, with one SIPp UAC per
+# entry of STEP_UACS ("IP INJECTION_FILE NAME [PORT]", e.g. one per PBX address; PORT: a fixed local
+# port, e.g. the address a binding registers from, else a free one) started together, each
+# sending RATE / n calls/s and CALLS / n calls; STEP_UAS_PIDS lists the SIPp processes whose CPU is
+# the uas_cpu column. The line adds up the UACs (cps and latencies over all their responses).
+# Sets STEP_VERDICT and STEP_DIR (one sub-folder per UAC).
+run_multi_step() {
+    local scenario=$1 rate=$2 calls=$3 secs=$4
+    shift 4
+    STEP_DIR=$RUN_DIR/step-${STEP_TAG:-$rate}
+    mkdir -p "$STEP_DIR"
+    local n=${#STEP_UACS[@]} i ip inf name port pid rc=0 any
+    local per_rate=$((rate / n)) per_calls=$((calls / n))
+    local -a pids=() names=() ticks=()
+    local sf0 uas0=0 gc0 drops0 t0 sf1 uas1=0 gc1 drops1 t1
+    if [[ ${JFR:-0} == 1 ]]; then
+        jcmd "$SIPFLOW_PID" JFR.start name="step-$rate" settings=profile filename="$STEP_DIR/sipflow.jfr" \
+            >"$STEP_DIR/jfr.out" 2>&1
+    fi
+    sf0=$(cpu_ticks "$SIPFLOW_PID"); gc0=$(jvm_gc "$SIPFLOW_PID")
+    for pid in "${STEP_UAS_PIDS[@]}"; do uas0=$((uas0 + $(cpu_ticks "$pid"))); done
+    drops0=$(udp_socket "$SIPFLOW_PORT" d); t0=$(date +%s%N)
+    for ((i = 0; i < n; i++)); do
+        port=
+        read -r ip inf name port <<<"${STEP_UACS[i]}"
+        [[ -n $port ]] || port=$(free_port)
+        mkdir -p "$STEP_DIR/$name"
+        (cd "$STEP_DIR/$name" && exec sipp "$PROXY_IP:$SIPFLOW_PORT" -sf "$SCENARIOS/$scenario" -i "$ip" -p "$port" \
+            -t u1 -r "$per_rate" -rp 1000 -m "$per_calls" -timeout "${secs}s" -timeout_error -nostdin -buff_size 4194304 \
+            -inf "$inf" -trace_stat -stf uac-stat.csv -fd 1 -trace_rtt -rtt_freq 100 \
+            -nd -trace_err -error_file uac-errors.log "$@" >uac.out 2>&1) &
+        pids+=("$!")
+        names+=("$name")
+        ticks+=(0)
+        track_pid "$!"
+    done
+    # each SIPp's CPU sampled while it runs (the last sample, as a zombie, holds its total)
+    while :; do
+        any=0
+        for ((i = 0; i < n; i++)); do
+            if kill -0 "${pids[i]}" 2>/dev/null; then
+                any=1
+                ticks[i]=$(cpu_ticks "${pids[i]}")
+            fi
+        done
+        ((any)) || break
+        sleep 0.2
+    done
+    for pid in "${pids[@]}"; do wait "$pid" || rc=$?; done
+    t1=$(date +%s%N)
+    sf1=$(cpu_ticks "$SIPFLOW_PID"); gc1=$(jvm_gc "$SIPFLOW_PID")
+    for pid in "${STEP_UAS_PIDS[@]}"; do uas1=$((uas1 + $(cpu_ticks "$pid"))); done
+    drops1=$(udp_socket "$SIPFLOW_PORT" d)
+    if [[ ${JFR:-0} == 1 ]]; then
+        jcmd "$SIPFLOW_PID" JFR.stop name="step-$rate" >>"$STEP_DIR/jfr.out" 2>&1
+    fi
+
+    local ok=0 failed=0 retrans=0 uac_ticks=0 wall_ms p50 p99 pmax cps heap1 gcn0 gcn1 gcms0 gcms1 stat
+    for ((i = 0; i < n; i++)); do
+        stat=$STEP_DIR/${names[i]}/uac-stat.csv
+        ok=$((ok + $(stat_last "$stat" 'SuccessfulCall(C)')))
+        failed=$((failed + $(stat_last "$stat" 'FailedCall(C)')))
+        retrans=$((retrans + $(stat_last "$stat" 'Retransmissions(C)')))
+        uac_ticks=$((uac_ticks + ticks[i]))
+    done
+    calls=$((per_calls * n))
+    wall_ms=$(((t1 - t0) / 1000000))
+    # all UACs' rtt traces as one (one header line): latencies and the achieved rate over all of them
+    find "$STEP_DIR" -mindepth 2 -maxdepth 2 -name '*_rtt.csv' -exec awk 'FNR > 1' {} + >"$STEP_DIR/all_rtt.body"
+    { echo "header"; cat "$STEP_DIR/all_rtt.body"; } >"$STEP_DIR/all_rtt.csv"
+    rm -f "$STEP_DIR/all_rtt.body"
+    read -r p50 p99 pmax cps <<<"$(rtt_stats "$STEP_DIR/all_rtt.csv")"
     [[ $cps == - ]] && cps=0
     read -r heap1 gcn1 gcms1 <<<"$gc1"
     read -r _ gcn0 gcms0 <<<"$gc0"
