@@ -132,8 +132,7 @@ class AccFlowTest {
         Response ok = phone.awaitResponse(invite, 200);
         phone.sendAck(ok, invite);
         phone.sendInDialog(phone.inDialog(ok, invite, Request.BYE, 2));
-        phone.awaitResponse(r -> FakeUserAgent.callId(r).equals(FakeUserAgent.callId(invite)) && r.getStatusCode() == 200
-                && "BYE".equals(((javax.sip.header.CSeqHeader) r.getHeader("CSeq")).getMethod()));
+        awaitByeAnswered(phone, invite);
 
         JsonNode cdr = cdrsOnKafka(1).get(0);
         assertThat(tx).isNotNull();
@@ -148,9 +147,7 @@ class AccFlowTest {
     void aDialogWithoutByeIsClosedAfterTheMaximumAndItsCdrFlagged() throws Exception {
         proxy.with("sipflow.acc.max-dialog-duration", "2s").restart();
         FakeUserAgent pbx = asterisk.agent();
-        Request invite = pbx.newRequest(Request.INVITE, "sip:401@" + proxy.host() + ":" + proxy.port(), "sip:401@" + TENANT, "pbx");
-        pbx.send(invite, proxy.uri());
-        pbx.awaitResponse(invite, 180);
+        Request invite = ringFromPbx(pbx);
         phone.replyToInvite(FakeUserAgent.callId(invite), 200);
         pbx.sendAck(pbx.awaitResponse(invite, 200), invite);
         // no BYE: after sipflow.acc.max-dialog-duration (2 s) SipFlow closes the dialog
@@ -164,17 +161,14 @@ class AccFlowTest {
     @Test
     void aCallAnsweredBeforeARestartIsAccountedWhenItsByeComesAfter() throws Exception {
         FakeUserAgent pbx = asterisk.agent();
-        Request invite = pbx.newRequest(Request.INVITE, "sip:401@" + proxy.host() + ":" + proxy.port(), "sip:401@" + TENANT, "pbx");
-        pbx.send(invite, proxy.uri());
-        pbx.awaitResponse(invite, 180);
+        Request invite = ringFromPbx(pbx);
         phone.replyToInvite(FakeUserAgent.callId(invite), 200);
         Response ok = pbx.awaitResponse(invite, 200);
         pbx.sendAck(ok, invite);
 
         proxy.restart(); // graceful: the open dialog is saved and taken back
         pbx.sendInDialog(pbx.inDialog(ok, invite, Request.BYE, 2));
-        pbx.awaitResponse(r -> FakeUserAgent.callId(r).equals(FakeUserAgent.callId(invite)) && r.getStatusCode() == 200
-                && "BYE".equals(((javax.sip.header.CSeqHeader) r.getHeader("CSeq")).getMethod()));
+        awaitByeAnswered(pbx, invite);
         JsonNode cdr = cdrsOnKafka(1).get(0);
         assertThat(cdr.get("call_id").asText()).isEqualTo(FakeUserAgent.callId(invite));
         assertThat(cdr.get("outcome").asText()).isEqualTo("answered");
@@ -186,9 +180,7 @@ class AccFlowTest {
 
     /** PBX -> endpoint: 180, 200, ACK, then the PBX hangs up after {@code talkMs}; returns the Call-ID. */
     private String answeredCallHungUpByThePbx(FakeUserAgent pbx, long talkMs) throws Exception {
-        Request invite = pbx.newRequest(Request.INVITE, "sip:401@" + proxy.host() + ":" + proxy.port(), "sip:401@" + TENANT, "pbx");
-        pbx.send(invite, proxy.uri());
-        pbx.awaitResponse(invite, 180);
+        Request invite = ringFromPbx(pbx);
         phone.replyToInvite(FakeUserAgent.callId(invite), 200);
         Response ok = pbx.awaitResponse(invite, 200);
         pbx.sendAck(ok, invite);
@@ -196,15 +188,25 @@ class AccFlowTest {
         await().pollInterval(Duration.ofMillis(10)).until(() -> System.currentTimeMillis() - answeredAt >= talkMs);
         Request bye = pbx.inDialog(ok, invite, Request.BYE, 2);
         pbx.sendInDialog(bye);
-        pbx.awaitResponse(r -> FakeUserAgent.callId(r).equals(FakeUserAgent.callId(invite)) && r.getStatusCode() == 200
-                && "BYE".equals(((javax.sip.header.CSeqHeader) r.getHeader("CSeq")).getMethod()));
+        awaitByeAnswered(pbx, invite);
         return FakeUserAgent.callId(invite);
     }
 
-    private void failedCall(FakeUserAgent pbx, int code) throws Exception {
+    /** The PBX calls user 401 through SipFlow; returns once it rings (180 back at the PBX). */
+    private Request ringFromPbx(FakeUserAgent pbx) throws Exception {
         Request invite = pbx.newRequest(Request.INVITE, "sip:401@" + proxy.host() + ":" + proxy.port(), "sip:401@" + TENANT, "pbx");
         pbx.send(invite, proxy.uri());
         pbx.awaitResponse(invite, 180);
+        return invite;
+    }
+
+    private static void awaitByeAnswered(FakeUserAgent agent, Request invite) {
+        agent.awaitResponse(r -> FakeUserAgent.callId(r).equals(FakeUserAgent.callId(invite)) && r.getStatusCode() == 200
+                && "BYE".equals(((javax.sip.header.CSeqHeader) r.getHeader("CSeq")).getMethod()));
+    }
+
+    private void failedCall(FakeUserAgent pbx, int code) throws Exception {
+        Request invite = ringFromPbx(pbx);
         phone.replyToInvite(FakeUserAgent.callId(invite), code);
         pbx.awaitResponse(invite, code);
     }

@@ -1,5 +1,6 @@
 package io.sipflow.module.forwarding;
 
+import io.sipflow.module.ModuleThreads;
 import io.sipflow.module.location.Binding;
 import io.sipflow.module.location.LocationChanges;
 import io.sipflow.module.location.LocationListener;
@@ -19,7 +20,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -71,11 +71,7 @@ public final class ForwardingService implements LocationListener, AutoCloseable 
         this.store = store;
         this.policy = policy;
         this.writer = writer;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sipflow-forwarding");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = ModuleThreads.single("sipflow-forwarding");
     }
 
     public void addListener(ForwardingListener listener) {
@@ -171,12 +167,7 @@ public final class ForwardingService implements LocationListener, AutoCloseable 
     /** Stops the state machines, then writes their last state changes. */
     @Override
     public void close() {
-        thread.shutdown();
-        try {
-            thread.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ModuleThreads.stop(thread, 2);
         writer.close();
     }
 

@@ -1,12 +1,13 @@
 package io.sipflow.module.forwarding;
 
+import io.sipflow.module.ModuleThreads;
+
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,11 +30,7 @@ public final class ForwardingStateWriter implements AutoCloseable {
 
     public ForwardingStateWriter(ForwardingPersistence persistence, Duration flushInterval) {
         this.persistence = persistence;
-        this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sipflow-forwarding-writer");
-            t.setDaemon(true);
-            return t;
-        });
+        this.flusher = ModuleThreads.single("sipflow-forwarding-writer");
         long ms = Math.max(10, flushInterval.toMillis());
         flusher.scheduleWithFixedDelay(this::flush, ms, ms, TimeUnit.MILLISECONDS);
     }
@@ -79,12 +76,7 @@ public final class ForwardingStateWriter implements AutoCloseable {
 
     @Override
     public void close() {
-        flusher.shutdown();
-        try {
-            flusher.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ModuleThreads.stop(flusher, 2);
         flush();
     }
 }

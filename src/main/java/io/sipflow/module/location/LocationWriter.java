@@ -1,11 +1,12 @@
 package io.sipflow.module.location;
 
+import io.sipflow.module.ModuleThreads;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,11 +43,7 @@ public final class LocationWriter implements LocationListener, AutoCloseable {
     public LocationWriter(LocationPersistence persistence, Mode mode, Duration flushInterval) {
         this.persistence = persistence;
         this.mode = mode;
-        this.writer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sipflow-location-writer");
-            t.setDaemon(true);
-            return t;
-        });
+        this.writer = ModuleThreads.single("sipflow-location-writer");
         long ms = Math.max(10, flushInterval.toMillis());
         writer.scheduleWithFixedDelay(this::flushQuietly, ms, ms, TimeUnit.MILLISECONDS);
     }
