@@ -383,7 +383,7 @@ run_step() {
 # port, e.g. the address a binding registers from, else a free one) started together, each
 # sending RATE / n calls/s and CALLS / n calls; STEP_UAS_PIDS lists the SIPp processes whose CPU is
 # the uas_cpu column. The line adds up the UACs (cps and latencies over all their responses).
-# Sets STEP_VERDICT and STEP_DIR (one sub-folder per UAC).
+# Sets STEP_VERDICT, STEP_DIR (one sub-folder per UAC) and STEP_UAC_PIDS (SIPp's pid is in its Call-IDs).
 run_multi_step() {
     local scenario=$1 rate=$2 calls=$3 secs=$4
     shift 4
@@ -428,6 +428,7 @@ run_multi_step() {
     done
     for pid in "${pids[@]}"; do wait "$pid" || rc=$?; done
     t1=$(date +%s%N)
+    STEP_UAC_PIDS=("${pids[@]}")
     sf1=$(cpu_ticks "$SIPFLOW_PID"); gc1=$(jvm_gc "$SIPFLOW_PID")
     for pid in "${STEP_UAS_PIDS[@]}"; do uas1=$((uas1 + $(cpu_ticks "$pid"))); done
     drops1=$(udp_socket "$SIPFLOW_PORT" d)

@@ -18,9 +18,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RATES="200 500 1000 1500 2000 3000"
-USERS=10000
+USERS=2000
 CALL_MS=100
-REG_RATE=1000
+REG_RATE=400
 PBX_A_IP=127.0.0.2
 PHONES_A_IP=127.0.0.3
 PBX_B_IP=127.0.0.5
@@ -89,7 +89,9 @@ PHONES_A_PORT=$(free_port)
 PHONES_B_PORT=$(free_port)
 while [[ $PHONES_B_PORT == "$PHONES_A_PORT" ]]; do PHONES_B_PORT=$(free_port); done
 # a cold SipFlow hit at once by thousands of REGISTER/s falls behind, its relays to the PBX time
-# out and the dispatcher marks the PBX down (503 "no PBX up"): ramp up from a tenth of the rate
+# out and the dispatcher marks the PBX down (503 "no PBX up"): ramp up from a tenth of the rate.
+# Defaults kept low (2 x 2,000 users, 400/s): on 2026-11-23 the registrar collapsed (GC, heap full
+# of lingering REGISTER transactions) after ~12,000 REGISTERs at 1,000/s in a 1 GiB heap
 reg_per_uac=$((REG_RATE / 2))
 reg_start=$(((reg_per_uac + 9) / 10))
 reg_secs=$((USERS / reg_per_uac + 10 + 20))
@@ -117,18 +119,20 @@ STEP_UAS_PIDS=("$PHONES_A_PID" "$PHONES_B_PID")
 echo "# calls: PBX UACs $PBX_A_IP ($TENANT_A) and $PBX_B_IP ($TENANT_B) at rate/2 each -> phones' UAS $PHONES_A_IP:$PHONES_A_PORT / $PHONES_B_IP:$PHONES_B_PORT"
 echo "$STEP_HEADER"
 placed_a=0 placed_b=0 ok_calls=0
+step_pids=() # per step: "TAG OK PID_A PID_B" (SIPp's Call-IDs are <n>-<pid>@<ip>: CDRs map back to steps)
 count_step() { # adds the step's per-PBX successful calls to the totals
     local a b
     a=$(stat_last "$STEP_DIR/pbx-a/uac-stat.csv" 'SuccessfulCall(C)')
     b=$(stat_last "$STEP_DIR/pbx-b/uac-stat.csv" 'SuccessfulCall(C)')
     placed_a=$((placed_a + a)) placed_b=$((placed_b + b)) ok_calls=$((ok_calls + a + b))
+    step_pids+=("${STEP_TAG:-$1} $((a + b)) ${STEP_UAC_PIDS[*]}")
 }
 if ((WARMUP > 0)); then
     rate=${RATES%% *}
     ((rate > 1000)) && rate=1000
     echo "# warm-up (JIT), not counted: $rate/s for ${WARMUP}s"
     STEP_TAG=warmup run_multi_step uac-pbx-call.xml "$rate" "$((rate * WARMUP))" "$((WARMUP + 10))" -d "$CALL_MS"
-    count_step
+    STEP_TAG=warmup count_step
 fi
 best=0 best_dir=
 for rate in $RATES; do
@@ -139,7 +143,7 @@ for rate in $RATES; do
         break
     fi
     run_multi_step uac-pbx-call.xml "$rate" "$calls" "$step_timeout" -d "$CALL_MS"
-    count_step
+    count_step "$rate"
     [[ $STEP_VERDICT == PASS ]] || break
     best=$rate
     best_dir=$STEP_DIR
@@ -147,7 +151,7 @@ done
 echo "# highest call rate with 0 failures at the target rate: ${best}/s ($((SECONDS - started))s in all)"
 
 # ---- 4. misroutes and CDRs ----
-sleep 6 # the UAS stat files are written every 5 s
+sleep 10 # a UAS keeps a call 4 s after its BYE, and writes its stat file every 5 s
 # a misroute: the X-Bench-Tenant of the INVITE is another tenant's (or missing)
 misroutes() { echo $(($(uas_count "$1" 'FailedRegexpDoesntMatch(C)') + $(uas_count "$1" 'FailedRegexpHdrNotFound(C)'))); }
 ans_a=$(uas_count phones-a-uas 'SuccessfulCall(C)') bad_a=$(misroutes phones-a-uas)
@@ -172,6 +176,16 @@ if kill -0 "$SIPFLOW_PID" 2>/dev/null; then
     echo "# CDRs in MySQL (acc table): $acc for $ok_calls answered calls (warm-up included); by tenant, direction, outcome:"
     acc_query "SELECT tenant, direction, outcome, COUNT(*) FROM acc GROUP BY tenant, direction, outcome" | sed 's/^/#   /' || true
     echo "# missed_calls rows: $(acc_query "SELECT COUNT(*) FROM missed_calls" || echo '?')"
+    # per step: the PBXs' successful calls against the CDRs of their Call-IDs
+    pid_of="SUBSTRING_INDEX(SUBSTRING_INDEX(callid, '@', 1), '-', -1)"
+    acc_query "SELECT $pid_of, 'acc', outcome, COUNT(*) FROM acc GROUP BY 1, 3 UNION ALL SELECT $pid_of, 'missed_calls', outcome, COUNT(*) FROM missed_calls GROUP BY 1, 3" \
+        >"$RUN_DIR/cdrs-by-pid.txt" || true
+    echo "# CDRs per step (by the Call-IDs of its SIPp UACs): calls the PBXs completed -> CDRs"
+    for entry in "${step_pids[@]}"; do
+        read -r tag ok pids <<<"$entry"
+        echo "#   step $tag: $ok completed -> $(awk -F'\t' -v pids=" $pids " 'index(pids, " " $1 " ") { n[$2 " " $3] += $4 }
+            END { for (k in n) printf "%s %d, ", k, n[k] }' "$RUN_DIR/cdrs-by-pid.txt" | sed 's/, $//')"
+    done
 else
     echo "# SipFlow died: see $RUN_DIR/sipflow.log"
 fi
