@@ -129,7 +129,9 @@ count_step() { # adds the step's per-PBX successful calls to the totals
 }
 if ((WARMUP > 0)); then
     rate=${RATES%% *}
-    ((rate > 1000)) && rate=1000
+    # a cold SipFlow does not keep up with 1,000 calls/s (the warm-up of `--rates "1000 ..."` with a
+    # 4 GiB heap failed on 2026-11-24): at most 200/s
+    ((rate > 200)) && rate=200
     echo "# warm-up (JIT), not counted: $rate/s for ${WARMUP}s"
     STEP_TAG=warmup run_multi_step uac-pbx-call.xml "$rate" "$((rate * WARMUP))" "$((WARMUP + 10))" -d "$CALL_MS"
     STEP_TAG=warmup count_step
