@@ -85,7 +85,8 @@ final class EventsWiring extends ServiceSupport {
         Duration maxBackoff = s.duration("sipflow.events.retry-max-interval", Duration.ofSeconds(10));
         context.getRegistry().bind("events", publisher);
         context.getRegistry().bind("eventDelivery", new EventDeliveryBean(spool, batchSize, topics, maxBackoff));
-        context.getRegistry().bind("eventsMysql", new JdbcEventPersistence(dataSource, spool));
+        int writers = positive(s, "sipflow.events.mysql-writers", 2);
+        context.getRegistry().bind("eventsMysql", new JdbcEventPersistence(dataSource, spool, writers));
         bindSpoolMeters();
         return publisher;
     }

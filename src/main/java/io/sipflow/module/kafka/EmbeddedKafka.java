@@ -79,7 +79,6 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("num.partitions", "1");
             p.put("auto.create.topics.enable", "true");
             p.put("group.initial.rebalance.delay.ms", "0");
-            p.put("log.flush.interval.messages", "1");
             p.put("num.network.threads", "2");
             p.put("num.io.threads", "2");
             p.put("background.threads", "2");
