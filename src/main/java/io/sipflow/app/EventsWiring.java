@@ -1,5 +1,6 @@
 package io.sipflow.app;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -132,11 +133,11 @@ final class EventsWiring extends ServiceSupport {
             Gauge.builder("events_spool_age_seconds", spool, sp -> sp.oldestAgeMillis(sink) / 1000.0).tag("sink", sink)
                     .description("age of the oldest event not yet delivered to the sink").register(meterRegistry);
         }
-        io.micrometer.core.instrument.FunctionCounter.builder("events_published", publisher,
+        FunctionCounter.builder("events_published", publisher,
                 SpoolingEventPublisher::published).register(meterRegistry);
-        io.micrometer.core.instrument.FunctionCounter.builder("events_dropped", publisher,
+        FunctionCounter.builder("events_dropped", publisher,
                 SpoolingEventPublisher::dropped).register(meterRegistry);
-        io.micrometer.core.instrument.FunctionCounter.builder("events_dead_lettered", publisher,
+        FunctionCounter.builder("events_dead_lettered", publisher,
                 SpoolingEventPublisher::deadLettered).register(meterRegistry);
         Gauge.builder("events_queued", publisher, SpoolingEventPublisher::queued).register(meterRegistry);
     }
