@@ -48,7 +48,7 @@ class JdbcPersistenceTest {
         mariaDb = EmbeddedMariaDb.start(0, null, "sipflow_test");
         database = Database.connect(mariaDb.jdbcUrl(), mariaDb.user(), mariaDb.password());
         ds = database.dataSource();
-        assertThat(new SchemaInstaller(ds).install()).containsExactly("domain", "dispatcher", "location");
+        assertThat(new SchemaInstaller(ds).install()).containsExactlyElementsOf(SchemaInstaller.TABLES);
     }
 
     @AfterAll
@@ -76,7 +76,7 @@ class JdbcPersistenceTest {
 
     @Test
     void schemaScriptSplitsIntoStatements() {
-        assertThat(SqlScript.load("schema")).hasSize(3)
+        assertThat(SqlScript.load("schema")).hasSize(SchemaInstaller.TABLES.size())
                 .allSatisfy(sql -> assertThat(sql).startsWith("CREATE TABLE IF NOT EXISTS").doesNotEndWith(";")
                         .doesNotContain("--"));
         assertThat(SqlScript.load("demo-tenants")).hasSize(6).allSatisfy(sql -> assertThat(sql).startsWith("INSERT IGNORE"));
@@ -251,7 +251,7 @@ class JdbcPersistenceTest {
             Binding bob = binding(77, "bob", NOW + 3600);
             try (EmbeddedMariaDb first = EmbeddedMariaDb.start(0, dir, "sipflow");
                     Database db = Database.connect(first.jdbcUrl(), first.user(), first.password())) {
-                assertThat(new SchemaInstaller(db.dataSource()).install()).hasSize(3);
+                assertThat(new SchemaInstaller(db.dataSource()).install()).hasSize(SchemaInstaller.TABLES.size());
                 new SchemaInstaller(db.dataSource()).applyDemoTenants();
                 new JdbcLocationPersistence(db.dataSource()).upsert(List.of(bob));
             }
