@@ -136,7 +136,7 @@ CREATE TABLE IF NOT EXISTS acc (
     ms_duration INT UNSIGNED NOT NULL DEFAULT 0,
     setuptime INT UNSIGNED NOT NULL DEFAULT 0,
     created DATETIME NULL DEFAULT NULL,
-    cdr_id CHAR(36) NOT NULL,
+    cdr_id CHAR(36) CHARACTER SET ascii NOT NULL,
     tenant CHAR(64) NULL DEFAULT NULL,
     direction CHAR(32) NULL DEFAULT NULL,
     from_user CHAR(64) NULL DEFAULT NULL,
@@ -176,7 +176,7 @@ CREATE TABLE IF NOT EXISTS missed_calls (
     ms_duration INT UNSIGNED NOT NULL DEFAULT 0,
     setuptime INT UNSIGNED NOT NULL DEFAULT 0,
     created DATETIME NULL DEFAULT NULL,
-    cdr_id CHAR(36) NOT NULL,
+    cdr_id CHAR(36) CHARACTER SET ascii NOT NULL,
     tenant CHAR(64) NULL DEFAULT NULL,
     direction CHAR(32) NULL DEFAULT NULL,
     from_user CHAR(64) NULL DEFAULT NULL,
@@ -204,7 +204,7 @@ CREATE TABLE IF NOT EXISTS missed_calls (
 -- forwarding (secondary registration) state changes. event_id is unique (idempotent replay).
 CREATE TABLE IF NOT EXISTS registration_events (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
-    event_id CHAR(36) NOT NULL,
+    event_id CHAR(36) CHARACTER SET ascii NOT NULL,
     event CHAR(32) NOT NULL,
     time DATETIME(3) NOT NULL,
     aor CHAR(255) NOT NULL DEFAULT '',
@@ -231,7 +231,7 @@ CREATE TABLE IF NOT EXISTS registration_events (
 -- is the snapshot's JSON array [{"name":..,"tags":{..},"value":..}].
 CREATE TABLE IF NOT EXISTS stats (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
-    event_id CHAR(36) NOT NULL,
+    event_id CHAR(36) CHARACTER SET ascii NOT NULL,
     time DATETIME(3) NOT NULL,
     node CHAR(64) NOT NULL DEFAULT '',
     interval_ms INT UNSIGNED NOT NULL DEFAULT 0,

@@ -3,6 +3,7 @@ package io.sipflow;
 import io.sipflow.app.SipFlowApplication;
 import io.sipflow.cli.BindingsCommand;
 import io.sipflow.cli.ForwardingCommand;
+import io.sipflow.cli.CdrCommand;
 import io.sipflow.cli.ReloadCommand;
 import io.sipflow.cli.TenantCommand;
 
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "sipflow", mixinStandardHelpOptions = true, version = "SipFlow 0.1",
         description = "SIP proxy-registrar for multi-tenant Asterisk fleets, flows in Camel routes.",
         subcommands = {SipFlow.Run.class, TenantCommand.class, BindingsCommand.class, ReloadCommand.class,
-                ForwardingCommand.class})
+                ForwardingCommand.class, CdrCommand.class})
 public final class SipFlow implements Callable<Integer> {
 
     @Option(names = "-D", paramLabel = "key=value", description = "Override a property, e.g. -Dsipflow.sip.listen=udp:0.0.0.0:5060")

@@ -37,10 +37,14 @@ class MainProcessTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // no sipflow.db.url: the embedded MariaDB default, on a free port, in a folder under target/
         Path dbDir = Path.of("target", "main-process-test-db-" + port).toAbsolutePath();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 "io.sipflow.SipFlow", "run", "-Dsipflow.relay.next-hop=" + nextHop.uri(),
                 "-Dsipflow.db.embedded-port=0", "-Dsipflow.db.embedded-dir=" + dbDir,
-                "-Dsipflow.http.port=" + FreePorts.udpAndTcp("127.0.0.1")));
+                "-Dsipflow.http.port=" + FreePorts.udpAndTcp("127.0.0.1"),
+                // no sipflow.kafka.brokers: the embedded Kafka, on a free port, in a folder under target/
+                "-Dsipflow.kafka.embedded-port=0", "-Dsipflow.kafka.embedded-dir=" + dbDir.resolveSibling(dbDir.getFileName() + "-kafka"),
+                "-Dsipflow.events.spool-dir=" + dbDir.resolveSibling(dbDir.getFileName() + "-spool"),
+                "-Dsipflow.management.port=" + FreePorts.udpAndTcp("127.0.0.1")));
         pb.environment().put("SIPFLOW_SIP_LISTEN", "udp:127.0.0.1:" + port + ",tcp:127.0.0.1:" + port);
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         Process process = pb.start();
@@ -63,7 +67,8 @@ class MainProcessTest {
             assertThat(exited).as("SipFlow stops on SIGTERM").isTrue();
         }
         assertThat(Files.readString(log)).contains("SIP listening on udp:127.0.0.1:" + port).contains("SIP stack stopped")
-                .contains("embedded MariaDB").contains("3 domain(s)");
+                .contains("embedded MariaDB").contains("3 domain(s)")
+                .contains("No sipflow.kafka.brokers configured: events go to the embedded Kafka");
     }
 
     private static String request(String method, String uri, String callId, int localPort) {

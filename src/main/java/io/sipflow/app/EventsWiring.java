@@ -1,5 +1,6 @@
 package io.sipflow.app;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -85,7 +86,8 @@ final class EventsWiring extends ServiceSupport {
         Duration maxBackoff = s.duration("sipflow.events.retry-max-interval", Duration.ofSeconds(10));
         context.getRegistry().bind("events", publisher);
         context.getRegistry().bind("eventDelivery", new EventDeliveryBean(spool, batchSize, topics, maxBackoff));
-        context.getRegistry().bind("eventsMysql", new JdbcEventPersistence(dataSource, spool));
+        int writers = positive(s, "sipflow.events.mysql-writers", 2);
+        context.getRegistry().bind("eventsMysql", new JdbcEventPersistence(dataSource, spool, writers));
         bindSpoolMeters();
         return publisher;
     }
@@ -131,11 +133,11 @@ final class EventsWiring extends ServiceSupport {
             Gauge.builder("events_spool_age_seconds", spool, sp -> sp.oldestAgeMillis(sink) / 1000.0).tag("sink", sink)
                     .description("age of the oldest event not yet delivered to the sink").register(meterRegistry);
         }
-        io.micrometer.core.instrument.FunctionCounter.builder("events_published", publisher,
+        FunctionCounter.builder("events_published", publisher,
                 SpoolingEventPublisher::published).register(meterRegistry);
-        io.micrometer.core.instrument.FunctionCounter.builder("events_dropped", publisher,
+        FunctionCounter.builder("events_dropped", publisher,
                 SpoolingEventPublisher::dropped).register(meterRegistry);
-        io.micrometer.core.instrument.FunctionCounter.builder("events_dead_lettered", publisher,
+        FunctionCounter.builder("events_dead_lettered", publisher,
                 SpoolingEventPublisher::deadLettered).register(meterRegistry);
         Gauge.builder("events_queued", publisher, SpoolingEventPublisher::queued).register(meterRegistry);
     }

@@ -126,6 +126,31 @@ class CdrDeliveryTest {
         }
     }
 
+    @Test
+    void cdrTailPrintsTheCdrsOnTheTopicLikeADownstreamConsumer() throws Exception {
+        EventPublisher events = app.application().context().getRegistry().lookupByNameAndType("events", EventPublisher.class);
+        Instant start = Instant.parse("2026-11-23T10:00:00.125Z");
+        events.publish(Cdrs.of(CdrOutcome.ANSWERED, "tail-1@test", TENANT, start));
+        events.publish(Cdrs.of(CdrOutcome.CANCELLED, "tail-2@test", TENANT, start));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        int rc;
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            rc = new picocli.CommandLine(new io.sipflow.SipFlow()).execute("cdr", "tail", "--from-beginning", "--max", "2",
+                    "-Dsipflow.kafka.brokers=" + TestKafka.shared().bootstrapServers(),
+                    "-Dsipflow.events.kafka.topic-cdr=" + app.property("sipflow.events.kafka.topic-cdr"));
+        } finally {
+            System.setOut(original);
+        }
+        assertThat(rc).isZero();
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList()).containsExactly(
+                "2026-11-23T10:00:00.125Z answered  200 \"OK\"                     tenant-a.example pbx_to_endpoint "
+                        + "pbx@tenant-a.example -> 201@tenant-a.example duration=61.250s setup=1.500s call-id=tail-1@test",
+                "2026-11-23T10:00:00.125Z cancelled 487 \"Request Terminated\"     tenant-a.example pbx_to_endpoint "
+                        + "pbx@tenant-a.example -> 201@tenant-a.example duration=0.000s setup=4.000s call-id=tail-2@test");
+    }
+
     static long count(Connection c, String sql) throws Exception {
         try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             rs.next();

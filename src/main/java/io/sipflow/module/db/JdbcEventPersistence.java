@@ -18,6 +18,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,12 +57,33 @@ public final class JdbcEventPersistence {
             INSERT IGNORE INTO stats (event_id, time, node, interval_ms, meters, schema_version)
             VALUES (?, ?, ?, ?, ?, ?)""";
 
+    /** Below this many rows per writer a batch is not split. */
+    private static final int MIN_CHUNK = 250;
+
     private final DataSource dataSource;
     private final DeadLetters deadLetters;
+    private final int writers;
+    private final ExecutorService pool;
 
     public JdbcEventPersistence(DataSource dataSource, DeadLetters deadLetters) {
+        this(dataSource, deadLetters, 1);
+    }
+
+    /**
+     * @param writers connections one batch is split over, each chunk its own transaction (the
+     *                commits' disk flushes overlap); a failed chunk fails the batch, which is then
+     *                retried whole — chunks already stored are ignored by their unique ids
+     */
+    public JdbcEventPersistence(DataSource dataSource, DeadLetters deadLetters, int writers) {
         this.dataSource = dataSource;
         this.deadLetters = deadLetters;
+        this.writers = Math.max(1, writers);
+        AtomicInteger n = new AtomicInteger();
+        this.pool = this.writers == 1 ? null : Executors.newFixedThreadPool(this.writers, r -> {
+            Thread t = new Thread(r, "sipflow-events-mysql-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** A prepared row: which statement, and how to bind it. */
@@ -77,6 +103,41 @@ public final class JdbcEventPersistence {
         if (rows.isEmpty()) {
             return 0;
         }
+        int chunks = Math.min(writers, rows.size() / MIN_CHUNK);
+        if (chunks <= 1) {
+            store(rows);
+            return rows.size();
+        }
+        List<Future<?>> results = new ArrayList<>(chunks);
+        int size = (rows.size() + chunks - 1) / chunks;
+        for (int from = 0; from < rows.size(); from += size) {
+            List<Row> chunk = rows.subList(from, Math.min(rows.size(), from + size));
+            results.add(pool.submit(() -> {
+                store(chunk);
+                return null;
+            }));
+        }
+        SQLException failure = null;
+        for (Future<?> f : results) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof SQLException se ? se : new SQLException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while storing events", e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return rows.size();
+    }
+
+    /** One transaction of batched inserts; on a data error, row by row (the bad rows dead-lettered). */
+    private void store(List<Row> rows) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -93,7 +154,6 @@ public final class JdbcEventPersistence {
                 c.setAutoCommit(true);
             }
         }
-        return rows.size();
     }
 
     private void executeBatches(Connection c, List<Row> rows) throws SQLException {

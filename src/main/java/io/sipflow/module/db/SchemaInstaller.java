@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings a database up to the SipFlow schema: when one of the tables {@code domain},
- * {@code dispatcher}, {@code location} is missing from the current database, applies
+ * Brings a database up to the SipFlow schema: when one of the tables of {@link #TABLES}
+ * ({@code domain}, {@code dispatcher}, {@code location}, and the event tables {@code acc},
+ * {@code missed_calls}, {@code registration_events}, {@code stats}) is missing, applies
  * {@code sql/schema.sql} (idempotent, {@code CREATE TABLE IF NOT EXISTS}). Existing tables are
  * never altered. The demo tenants ({@code sql/demo-tenants.sql}) are applied on request only.
  */

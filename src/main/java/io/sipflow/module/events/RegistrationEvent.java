@@ -1,7 +1,6 @@
 package io.sipflow.module.events;
 
 import java.time.Instant;
-import java.util.UUID;
 
 /**
  * A registration outcome (schema {@code schemas/registration.schema.json}); Kafka key = AoR. The
@@ -15,7 +14,7 @@ import java.util.UUID;
  *
  * Fields that do not apply to an event kind are null.
  *
- * @param eventId       unique id (random UUID, kept across spool replays)
+ * @param eventId       unique id (random UUID, {@link EventIds}; kept across spool replays)
  * @param event         what happened
  * @param time          when, UTC ISO-8601 with milliseconds
  * @param aor           {@code user@domain}
@@ -103,6 +102,6 @@ public record RegistrationEvent(
     }
 
     private static String newId() {
-        return UUID.randomUUID().toString();
+        return EventIds.random();
     }
 }

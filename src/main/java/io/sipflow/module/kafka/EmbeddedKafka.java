@@ -79,7 +79,6 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("num.partitions", "1");
             p.put("auto.create.topics.enable", "true");
             p.put("group.initial.rebalance.delay.ms", "0");
-            p.put("log.flush.interval.messages", "1");
             p.put("num.network.threads", "2");
             p.put("num.io.threads", "2");
             p.put("background.threads", "2");
@@ -92,8 +91,10 @@ public final class EmbeddedKafka implements AutoCloseable {
             LOG.info("Embedded Kafka (KRaft, single node) on 127.0.0.1:{}, data in {}, started in {} ms", clientPort,
                     dir.toAbsolutePath(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             return kafka;
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot start the embedded Kafka in " + dir.toAbsolutePath() + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("Cannot start the embedded Kafka on 127.0.0.1:" + clientPort
+                    + " (sipflow.kafka.embedded-port) with data in " + dir.toAbsolutePath() + " (sipflow.kafka.embedded-dir): "
+                    + e.getMessage() + " — or point sipflow.kafka.brokers at a running cluster", e);
         }
     }
 

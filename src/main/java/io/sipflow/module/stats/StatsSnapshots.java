@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
+import io.sipflow.module.events.EventIds;
 import io.sipflow.module.events.EventPublisher;
 import io.sipflow.module.events.StatsEvent;
 import io.sipflow.module.events.Timestamps;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -68,7 +68,7 @@ public final class StatsSnapshots {
         }
         samples.sort((a, b) -> a.name().equals(b.name()) ? a.tags().toString().compareTo(b.tags().toString())
                 : a.name().compareTo(b.name()));
-        StatsEvent event = new StatsEvent(UUID.randomUUID().toString(), Timestamps.ofMillis(System.currentTimeMillis()),
+        StatsEvent event = new StatsEvent(EventIds.random(), Timestamps.ofMillis(System.currentTimeMillis()),
                 node, intervalMs, samples, StatsEvent.SCHEMA_VERSION);
         events.publish(event);
         return event;

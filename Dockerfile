@@ -1,0 +1,18 @@
+# SipFlow image: built from this repository (JDK 17 + Maven), run on a JRE.
+#   docker build -t sipflow .        (docker-compose.yml does this)
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY sql sql
+COPY src src
+RUN mvn -B -q package -DskipTests
+
+FROM eclipse-temurin:17-jre
+WORKDIR /opt/sipflow
+COPY --from=build /src/target/sipflow.jar sipflow.jar
+# SIP (UDP+TCP), management API, Prometheus /observe/metrics + /observe/health
+EXPOSE 5060/udp 5060/tcp 8080/tcp 9876/tcp
+# spool, and the embedded databases when none is configured
+VOLUME ["/opt/sipflow/data"]
+ENTRYPOINT ["java", "-XX:+UseG1GC", "-Xms1g", "-Xmx1g", "-jar", "sipflow.jar", "run"]
