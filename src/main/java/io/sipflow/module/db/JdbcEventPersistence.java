@@ -13,7 +13,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -197,11 +196,18 @@ public final class JdbcEventPersistence {
         return state != null && (state.startsWith("22") || state.startsWith("23"));
     }
 
+    /** Typed setters: {@code setObject} costs the driver a type lookup per value (visible in profiles). */
     private static void bind(PreparedStatement ps, Object[] values) throws SQLException {
         for (int i = 0; i < values.length; i++) {
             Object v = values[i];
-            if (v == null) {
-                ps.setNull(i + 1, Types.NULL);
+            if (v instanceof String text) {
+                ps.setString(i + 1, text);
+            } else if (v instanceof Long number) {
+                ps.setLong(i + 1, number);
+            } else if (v instanceof Integer number) {
+                ps.setInt(i + 1, number);
+            } else if (v == null) {
+                ps.setNull(i + 1, Types.VARCHAR);
             } else {
                 ps.setObject(i + 1, v);
             }
@@ -273,11 +279,14 @@ public final class JdbcEventPersistence {
         return v;
     }
 
-    /** UTC ISO-8601 text to a DATETIME value in UTC, cut to the second (the OpenSIPS columns). */
-    private static LocalDateTime dateTime(String iso) {
+    /** UTC ISO-8601 text to DATETIME literal text in UTC, cut to the second (the OpenSIPS columns). */
+    private static String dateTime(String iso) {
         Instant t = instant(iso);
-        return t == null ? null : LocalDateTime.ofInstant(t, ZoneOffset.UTC).withNano(0);
+        return t == null ? null : SECONDS.format(t);
     }
+
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneOffset.UTC);
 
     /**
      * UTC ISO-8601 text to DATETIME(3) literal text, {@code 2026-11-23 10:00:03.125}: bound as text
