@@ -550,7 +550,7 @@ usage_common() {
   --users N             users per tenant in the injection file (default: $USERS)
   --jfr                 record each step with JFR (settings=profile) and print the hot frames of
                         the highest passing step
-  --warmup SECONDS      first run the first rate (at most 1000/s) this long, not counted (JIT
+  --warmup SECONDS      first run the first rate (at most $WARMUP_RATE, default 500/s) this long, not counted (JIT
                         warm-up; default: $WARMUP)
   --budget SECONDS      stop starting steps once one could end past this (default: $BUDGET)
 Environment: SIPFLOW_OPTS (extra -Dkey=value for SipFlow), SIPFLOW_JAR, SIPFLOW_CPU_LOCK.
@@ -616,7 +616,7 @@ run_ladder() {
     echo "$STEP_HEADER"
     if ((WARMUP > 0)); then
         rate=${RATES%% *}
-        ((rate > 1000)) && rate=1000 # a cold JVM at a high rate may never catch up
+        ((rate > ${WARMUP_RATE:-500})) && rate=${WARMUP_RATE:-500} # a cold JVM (and its embedded Kafka) at a high rate may never catch up
         echo "# warm-up (JIT), not counted: $rate/s for ${WARMUP}s"
         STEP_TAG=warmup run_step "$uac" "$rate" "$((rate * WARMUP))" "$((WARMUP + 10))" "$@"
     fi
