@@ -351,6 +351,13 @@ run_step() {
     local rtt_csv
     rtt_csv=$(find "$STEP_DIR" -maxdepth 1 -name '*_rtt.csv' | head -1)
     read -r p50 p99 pmax cps <<<"$(rtt_stats "${rtt_csv:-/dev/null}")"
+    print_step_line
+}
+
+# print_step_line: the verdict and the summary line of a step, from the caller's measurements (bash
+# sees the caller's locals): rate calls ok failed retrans cps p50 p99 pmax gc0 gc1 wall_ms sf0 sf1
+# uas0 uas1 uac_ticks rc drops0 drops1. Sets STEP_VERDICT.
+print_step_line() {
     [[ $cps == - ]] && cps=0
     read -r heap1 gcn1 gcms1 <<<"$gc1"
     read -r _ gcn0 gcms0 <<<"$gc0"
@@ -451,31 +458,7 @@ run_multi_step() {
     { echo "header"; cat "$STEP_DIR/all_rtt.body"; } >"$STEP_DIR/all_rtt.csv"
     rm -f "$STEP_DIR/all_rtt.body"
     read -r p50 p99 pmax cps <<<"$(rtt_stats "$STEP_DIR/all_rtt.csv")"
-    [[ $cps == - ]] && cps=0
-    read -r heap1 gcn1 gcms1 <<<"$gc1"
-    read -r _ gcn0 gcms0 <<<"$gc0"
-    local secs_f sf_cpu uas_cpu uac_cpu
-    secs_f=$(awk -v w="$wall_ms" 'BEGIN { print w / 1000 }')
-    sf_cpu=$(awk -v a="$sf0" -v b="$sf1" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { printf "%d%%", (b - a) / t / s * 100 }')
-    uas_cpu=$(awk -v a="$uas0" -v b="$uas1" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { printf "%d%%", (b - a) / t / s * 100 }')
-    uac_cpu=$(awk -v b="$uac_ticks" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { printf "%d%%", b / t / s * 100 }')
-
-    STEP_VERDICT=PASS
-    local why=
-    if [[ $rc -ne 0 || $failed -gt 0 || $ok -lt $calls ]]; then
-        STEP_VERDICT=FAIL
-        [[ $failed -gt 0 ]] && why+=" $failed failed,"
-        [[ $((ok + failed)) -lt $calls ]] && why+=" $((calls - ok - failed)) unfinished,"
-        [[ $rc -ne 0 ]] && why+=" sipp exit $rc,"
-        why=${why%,}
-    elif [[ $((cps * 100)) -lt $((rate * 95)) ]]; then
-        STEP_VERDICT=SLOW
-        why=" below 95% of the target rate"
-    fi
-    printf '%-6s %7s %7s %6s %7s %7s %5s %5s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s\n' \
-        "$rate" "$calls" "$ok" "$failed" "$retrans" "$cps" "$p50" "$p99" "$pmax" "$sf_cpu" "$uac_cpu" "$uas_cpu" \
-        "$(rss_mb "$SIPFLOW_PID")" "$heap1" "$((gcn1 - gcn0))" "$((gcms1 - gcms0))" "$((drops1 - drops0))" \
-        "$STEP_VERDICT${why:+ (${why# })}"
+    print_step_line
 }
 
 # forwarding_report: what reached the secondary registrar, once SipFlow's forwarding has settled.
