@@ -40,13 +40,19 @@ public final class JdbcEventPersistence {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcEventPersistence.class);
     static final String SINK = "mysql";
 
-    private static final String CDR_COLUMNS = """
+    // acc and missed_calls have the same columns (OpenSIPS); each statement is one literal
+    static final String INSERT_ACC = """
+            INSERT IGNORE INTO acc
             (method, from_tag, to_tag, callid, sip_code, sip_reason, time, duration, ms_duration, setuptime, created,
              cdr_id, tenant, direction, from_user, from_domain, to_user, to_domain, pbx, src_addr, dst_addr, outcome,
              created_at, answered_at, ended_at, setup_ms, hung_up_by, flags, schema_version)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
-    static final String INSERT_ACC = "INSERT IGNORE INTO acc " + CDR_COLUMNS;
-    static final String INSERT_MISSED = "INSERT IGNORE INTO missed_calls " + CDR_COLUMNS;
+    static final String INSERT_MISSED = """
+            INSERT IGNORE INTO missed_calls
+            (method, from_tag, to_tag, callid, sip_code, sip_reason, time, duration, ms_duration, setuptime, created,
+             cdr_id, tenant, direction, from_user, from_domain, to_user, to_domain, pbx, src_addr, dst_addr, outcome,
+             created_at, answered_at, ended_at, setup_ms, hung_up_by, flags, schema_version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
     static final String INSERT_REGISTRATION = """
             INSERT IGNORE INTO registration_events
             (event_id, event, time, aor, username, domain, contact, received, expires, callid, user_agent, pbx,

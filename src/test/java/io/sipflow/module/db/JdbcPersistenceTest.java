@@ -67,8 +67,9 @@ class JdbcPersistenceTest {
     @BeforeEach
     void emptyTables() throws SQLException {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            for (String table : SchemaInstaller.TABLES) {
-                s.execute("DELETE FROM " + table);
+            // the tables this test writes (literal statements: no SQL is built from strings)
+            for (String delete : List.of("DELETE FROM location", "DELETE FROM dispatcher", "DELETE FROM domain")) {
+                s.execute(delete);
             }
         }
     }
@@ -142,11 +143,11 @@ class JdbcPersistenceTest {
                 .containsEntry("path", null).containsEntry("expires", NOW + 7200).containsEntry("callid", "call-2@host")
                 .containsEntry("cseq", 102L).containsEntry("user_agent", "Zoiper 5.7").containsEntry("socket", null)
                 .containsEntry("sip_instance", null).containsEntry("pbx", null);
-        assertThat(count("location")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM location")).isEqualTo(1);
         assertThat(locations.loadActive(NOW)).containsExactly(refreshed);
 
         locations.delete(List.of(alice.contactId(), 12345L)); // unknown ids are ignored
-        assertThat(count("location")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM location")).isZero();
         assertThat(locations.loadActive(NOW)).isEmpty();
     }
 
@@ -157,18 +158,18 @@ class JdbcPersistenceTest {
             batch.add(binding(i, "user" + i, NOW + 60 + i));
         }
         locations.upsert(batch);
-        assertThat(count("location")).isEqualTo(1000);
+        assertThat(count("SELECT COUNT(*) FROM location")).isEqualTo(1000);
         assertThat(Set.copyOf(locations.loadActive(NOW))).as("loaded bindings").isEqualTo(Set.copyOf(batch));
 
         // refreshing all of them again updates in place
         List<Binding> refreshed = batch.stream().map(b -> binding(b.contactId(), b.username(), b.expires() + 600))
                 .toList();
         locations.upsert(refreshed);
-        assertThat(count("location")).isEqualTo(1000);
+        assertThat(count("SELECT COUNT(*) FROM location")).isEqualTo(1000);
         assertThat(locations.loadActive(NOW + 1000).size()).isEqualTo(660); // those with i > 340
 
         locations.delete(batch.stream().map(Binding::contactId).toList());
-        assertThat(count("location")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM location")).isZero();
     }
 
     @Test
@@ -177,7 +178,7 @@ class JdbcPersistenceTest {
         Binding expiringNow = binding(2, "edge", NOW);
         Binding active = binding(3, "here", NOW + 1);
         locations.upsert(List.of(expired, expiringNow, active));
-        assertThat(count("location")).isEqualTo(3);
+        assertThat(count("SELECT COUNT(*) FROM location")).isEqualTo(3);
         assertThat(locations.loadActive(NOW)).containsExactly(active);
         assertThat(locations.loadActive(NOW + 1)).isEmpty();
     }
@@ -186,7 +187,7 @@ class JdbcPersistenceTest {
     void emptyCollectionsAreNoOps() throws SQLException {
         locations.upsert(List.of());
         locations.delete(List.of());
-        assertThat(count("location")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM location")).isZero();
     }
 
     // ---- tenants -----------------------------------------------------------------------------
@@ -198,7 +199,7 @@ class JdbcPersistenceTest {
         tenants.saveDomain(new TenantDomain("b.example", 5, "moved")); // upsert on the unique domain
         assertThat(tenants.loadDomains()).containsExactly(new TenantDomain("a.example", 1, "k=v"),
                 new TenantDomain("b.example", 5, "moved"));
-        assertThat(count("domain")).isEqualTo(2);
+        assertThat(count("SELECT COUNT(*) FROM domain")).isEqualTo(2);
 
         int first = tenants.addDispatcher(new DispatcherEntry(0, 1, "sip:10.0.0.5:5060", null, 0, 0, 1, 0, null,
                 "pbx one"));
@@ -330,9 +331,9 @@ class JdbcPersistenceTest {
         }
     }
 
-    private static long count(String table) throws SQLException {
+    private static long count(String countQuery) throws SQLException {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+                ResultSet rs = s.executeQuery(countQuery)) {
             rs.next();
             return rs.getLong(1);
         }
