@@ -124,7 +124,8 @@ public final class ForwardingService implements LocationListener, AutoCloseable 
         if (user == null || domain == null || directory.enabledFor(domain) == null) {
             return;
         }
-        thread.execute(() -> onEndpointChanged(user, domain, true));
+        String tenant = domain.toLowerCase(java.util.Locale.ROOT); // AoR keys: domain case-insensitive, as the location store
+        thread.execute(() -> onEndpointChanged(user, tenant, true));
     }
 
     /** Bindings that expired: AoRs left without any binding are de-registered at the secondary. */
