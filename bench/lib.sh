@@ -622,7 +622,13 @@ run_ladder() {
     if ! kill -0 "$SIPFLOW_PID" 2>/dev/null; then
         echo "# SipFlow died: see $RUN_DIR/sipflow.log"
     fi
-    local warnings
+    log_and_jfr_report "$best" "$best_dir"
+}
+
+# log_and_jfr_report BEST BEST_DIR: SipFlow's WARN/ERROR lines grouped, and with --jfr the hot frames
+# of the best passing step (else of the last step).
+log_and_jfr_report() {
+    local best=$1 best_dir=$2 warnings
     warnings=$(grep -c -E ' (WARN|ERROR) ' "$RUN_DIR/sipflow.log" || true)
     echo "# SipFlow log: $warnings WARN/ERROR lines"
     if [[ $warnings -gt 0 ]]; then

@@ -191,16 +191,4 @@ if kill -0 "$SIPFLOW_PID" 2>/dev/null; then
 else
     echo "# SipFlow died: see $RUN_DIR/sipflow.log"
 fi
-warnings=$(grep -c -E ' (WARN|ERROR) ' "$RUN_DIR/sipflow.log" || true)
-echo "# SipFlow log: $warnings WARN/ERROR lines"
-if [[ $warnings -gt 0 ]]; then
-    grep -E ' (WARN|ERROR) ' "$RUN_DIR/sipflow.log" | cut -c1-200 | sed -E 's/^[0-9:.]+ //; s/\[[^]]*\]//g; s/[0-9]+/N/g; s/ +/ /g' \
-        | sort | uniq -c | sort -rn | head -8 | sed 's/^/#   /'
-fi
-if [[ $JFR == 1 && -n $best_dir && -f $best_dir/sipflow.jfr ]]; then
-    echo "# JFR of the ${best}/s step:"
-    jfr_hot_frames "$best_dir/sipflow.jfr" 30 | sed 's/^/#   /'
-elif [[ $JFR == 1 && -f $STEP_DIR/sipflow.jfr ]]; then
-    echo "# JFR of the last (not passing) step, $STEP_DIR:"
-    jfr_hot_frames "$STEP_DIR/sipflow.jfr" 30 | sed 's/^/#   /'
-fi
+log_and_jfr_report "$best" "$best_dir"
