@@ -39,11 +39,15 @@ public final class EventSpool implements DeadLetters, AutoCloseable {
     private static final String CURSOR_SUFFIX = ".cursor";
     /** Read buffer per sink; an event line is at most {@link EventValidator#MAX_EVENT_BYTES} plus its prefix. */
     private static final int READ_BUFFER = 1024 * 1024;
+    /** Events kept in memory for sinks that keep up: a few batches (~12 MB of CDRs). */
+    private static final int RECENT_EVENTS = 16_384;
 
     private final Path dir;
     private final long segmentBytes;
     private final Map<String, SinkCursor> cursors = new LinkedHashMap<>();
     private final Path deadLetterFile;
+    /** The newest durable events, for sinks that keep up (see {@link RecentEvents}). */
+    private final RecentEvents recent;
 
     // writer state (writer thread only, published through durable/lastSeq)
     private FileChannel segment;
@@ -59,6 +63,12 @@ public final class EventSpool implements DeadLetters, AutoCloseable {
      * @param segmentBytes a segment is closed and a new one started beyond this size
      */
     public EventSpool(Path dir, long segmentBytes, Collection<String> sinks) throws IOException {
+        this(dir, segmentBytes, sinks, RECENT_EVENTS);
+    }
+
+    /** @param recentEvents how many of the newest events sinks can read from memory */
+    EventSpool(Path dir, long segmentBytes, Collection<String> sinks, int recentEvents) throws IOException {
+        this.recent = new RecentEvents(recentEvents);
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         Files.createDirectories(dir);
@@ -100,20 +110,34 @@ public final class EventSpool implements DeadLetters, AutoCloseable {
             return;
         }
         long now = System.currentTimeMillis();
-        StringBuilder sb = new StringBuilder(entries.size() * 512);
+        byte[][] lines = new byte[entries.size()][];
+        int total = 0;
         long seq = lastSeq;
-        for (Entry e : entries) {
-            seq++;
-            sb.append(SpooledEvent.line(seq, now, e.type(), e.key(), e.json())).append('\n');
+        for (int i = 0; i < lines.length; i++) {
+            Entry e = entries.get(i);
+            lines[i] = (SpooledEvent.line(++seq, now, e.type(), e.key(), e.json()) + "\n").getBytes(StandardCharsets.UTF_8);
+            total += lines[i].length;
         }
-        ByteBuffer bytes = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(sb));
-        if (segmentOffset > 0 && segmentOffset + bytes.remaining() > segmentBytes) {
+        if (segmentOffset > 0 && segmentOffset + total > segmentBytes) {
             roll();
         }
+        ByteBuffer bytes = ByteBuffer.allocate(total);
+        for (byte[] line : lines) {
+            bytes.put(line);
+        }
+        bytes.flip();
+        long offset = segmentOffset;
         while (bytes.hasRemaining()) {
             segmentOffset += segment.write(bytes);
         }
         segment.force(false);
+        seq = lastSeq;
+        for (int i = 0; i < lines.length; i++) {
+            Entry e = entries.get(i);
+            offset += lines[i].length;
+            recent.add(new SpooledEvent(++seq, now, e.type(), SpooledEvent.sanitize(e.key()), e.json(), null),
+                    new Position(segmentNo, offset));
+        }
         lastAppendedAt = now;
         lastSeq = seq;
         durable = new Position(segmentNo, segmentOffset);
@@ -211,6 +235,17 @@ public final class EventSpool implements DeadLetters, AutoCloseable {
     public Batch take(String sink, int max) throws IOException {
         SinkCursor c = cursor(sink);
         synchronized (c) {
+            RecentEvents.Slice recentSlice = recent.after(c.committedSeq, max);
+            if (recentSlice != null) {
+                List<SpooledEvent> events = recentSlice.events();
+                if (events.isEmpty()) {
+                    return new Batch(sink, events, c.committed, c.committedSeq, false);
+                }
+                if (c.oldestPendingAt == 0) {
+                    c.oldestPendingAt = events.get(0).appendedAt();
+                }
+                return new Batch(sink, events, recentSlice.end(), recentSlice.lastSeq(), events.size() >= max);
+            }
             List<SpooledEvent> events = new ArrayList<>(Math.min(max, 1024));
             Position pos = c.committed;
             long seq = c.committedSeq;

@@ -42,7 +42,8 @@ public record SpooledEvent(long seq, long appendedAt, EventType type, String key
         return problem != null;
     }
 
-    private static String sanitize(String key) {
+    /** The key as the spool line holds it: tabs and line breaks become spaces, null becomes empty. */
+    static String sanitize(String key) {
         if (key == null) {
             return "";
         }

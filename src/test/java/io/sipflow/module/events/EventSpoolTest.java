@@ -57,6 +57,47 @@ class EventSpoolTest {
         }
     }
 
+    @Test
+    void whatASinkTakesFromMemoryIsWhatItWouldReadFromTheFile() throws Exception {
+        Path dir = TestKafka.newDirectory("spool-unit");
+        List<EventSpool.Entry> odd = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            // multi-byte UTF-8 and a key with a tab and a line break: positions are bytes, keys are sanitized
+            odd.add(new EventSpool.Entry(EventType.REGISTRATION, "ü-" + i + "\t\nx", "{\"user\":\"Jürgen ☎ " + i + "\"}"));
+        }
+        EventSpool.Batch fromMemory;
+        try (EventSpool spool = new EventSpool(dir, 2048, SINKS)) {
+            spool.append(entries(0, 25));
+            spool.append(odd);
+            spool.append(entries(25, 25));
+            spool.commit(spool.take("kafka", 10));
+            fromMemory = spool.take("kafka", 45); // never committed
+        }
+        try (EventSpool spool = new EventSpool(dir, 2048, SINKS)) { // a restart: nothing in memory, read from the file
+            EventSpool.Batch fromFile = spool.take("kafka", 45);
+            assertThat(fromFile.events()).hasSize(45).containsExactlyElementsOf(fromMemory.events());
+            assertThat(fromFile.end()).isEqualTo(fromMemory.end());
+            assertThat(fromFile.lastSeq()).isEqualTo(fromMemory.lastSeq()).isEqualTo(55);
+            assertThat(fromFile.events().get(20).key()).isEqualTo("ü-5  x");
+            spool.commit(fromMemory);
+            assertThat(drain(spool, "kafka", 100)).containsExactlyElementsOf(keys(25, 50));
+        }
+    }
+
+    @Test
+    void aSinkFurtherBehindThanTheEventsKeptInMemoryReadsTheFile() throws Exception {
+        Path dir = TestKafka.newDirectory("spool-unit");
+        try (EventSpool spool = new EventSpool(dir, 4096, SINKS, 16)) {
+            for (int i = 0; i < 10; i++) {
+                spool.append(entries(i * 10, 10));
+            }
+            assertThat(drain(spool, "mysql", 7)).containsExactlyElementsOf(keys(0, 100)); // 84 from the file, then memory
+            spool.append(entries(100, 5));
+            assertThat(drain(spool, "mysql", 7)).containsExactlyElementsOf(keys(100, 105));
+            assertThat(drain(spool, "kafka", 40)).containsExactlyElementsOf(keys(0, 105));
+        }
+    }
+
     private static List<EventSpool.Entry> entries(int from, int n) {
         List<EventSpool.Entry> l = new ArrayList<>();
         for (int i = from; i < from + n; i++) {
