@@ -25,4 +25,49 @@ public final class Timestamps {
     public static Instant parse(String text) {
         return text == null ? null : Instant.parse(text);
     }
+
+    /**
+     * The SQL DATETIME text of an event timestamp, in UTC: {@code 2026-11-23 22:55:21.042} with
+     * {@code millis}, else cut to the second ({@code 2026-11-23 22:55:21}); null for null. What
+     * {@link #format} wrote is cut out of the text as it is (the CDR sink does this a few times per
+     * event: {@link Instant#parse} showed in its profile); other ISO-8601 forms are parsed.
+     *
+     * @throws java.time.format.DateTimeParseException when the text is no ISO-8601 instant
+     */
+    public static String toSqlDateTime(String iso, boolean millis) {
+        if (iso == null) {
+            return null;
+        }
+        if (isCanonical(iso)) {
+            return iso.substring(0, 10) + ' ' + iso.substring(11, millis ? 23 : 19);
+        }
+        return (millis ? SQL_MILLIS : SQL_SECONDS).format(Instant.parse(iso));
+    }
+
+    private static final DateTimeFormatter SQL_SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SQL_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
+            .withZone(ZoneOffset.UTC);
+    private static final String CANONICAL = "dddd-dd-ddTdd:dd:dd.dddZ";
+
+    /** Has the exact shape {@link #format} writes, with fields in range (month 01-12, hour 00-23...). */
+    private static boolean isCanonical(String s) {
+        if (s.length() != CANONICAL.length()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char want = CANONICAL.charAt(i);
+            char c = s.charAt(i);
+            if (want == 'd' ? c < '0' || c > '9' : c != want) {
+                return false;
+            }
+        }
+        return between(s, 5, 1, 12) && between(s, 8, 1, 31) && between(s, 11, 0, 23) && between(s, 14, 0, 59)
+                && between(s, 17, 0, 59);
+    }
+
+    private static boolean between(String s, int at, int min, int max) {
+        int v = (s.charAt(at) - '0') * 10 + (s.charAt(at + 1) - '0');
+        return v >= min && v <= max;
+    }
 }
