@@ -1,6 +1,7 @@
 package io.sipflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.sipflow.component.sip.SipConstants;
@@ -10,6 +11,7 @@ import io.sipflow.testsupport.RawSipClient;
 import io.sipflow.testsupport.SipFlowTestApp;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sip.message.Request;
@@ -79,6 +81,34 @@ class SipLayerOptionsTest {
             await().atMost(FakeUserAgent.WAIT).until(() -> seen.size() == 2);
             assertThat(seen).containsExactlyInAnyOrder(180, 183);
         }
+    }
+
+    @Test
+    void aCompletedNonInviteTransactionAbsorbsRetransmissionsForTheWaitTimerOnly() throws Exception {
+        try (SipFlowTestApp proxy = new SipFlowTestApp().with("sipflow.sip.wait-timer", "1s").start();
+                RawSipClient client = new RawSipClient("127.0.0.1", "127.0.0.1", proxy.port())) {
+            String request = options(proxy, client.localPort(), "linger-1", "");
+            client.sendUdp(request);
+            String first = client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200"), FakeUserAgent.WAIT);
+            client.sendUdp(request); // a retransmission: answered by the transaction, not routed again
+            String again = client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200"), FakeUserAgent.WAIT);
+            assertThat(toTag(again)).isNotBlank().isEqualTo(toTag(first));
+            assertThat(proxy.sipComponent().getRuntime().counters().receivedRequests.sum()).isEqualTo(1);
+            // then it is gone after the wait timer, not the RFC's 32 s
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> proxy.sipComponent().getRuntime().serverTransactionCount() == 0);
+        }
+    }
+
+    @Test
+    void anOutOfRangeWaitTimerFailsStartupNamingTheProperty() {
+        assertThatThrownBy(() -> new SipFlowTestApp().with("sipflow.sip.wait-timer", "40s").start().close())
+                .hasStackTraceContaining("sipflow.sip.wait-timer must be between 64ms and 32s");
+    }
+
+    private static String toTag(String response) {
+        return response.lines().filter(l -> l.toLowerCase().startsWith("to:")).findFirst().orElse("")
+                .replaceAll(".*;tag=([^;\\s]+).*", "$1");
     }
 
     private static String options(SipFlowTestApp proxy, int localPort, String callId, String extra) {

@@ -37,6 +37,7 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
     private int maxServerTransactions = 500_000;
     private String tcpConnectTimeout = "2s";
     private int udpBufferSize = 4 * 1024 * 1024;
+    private String waitTimer = "5s";
 
     private final Map<SipEndpointKind, SipConsumer> consumers = new ConcurrentHashMap<>();
     private SipStackRuntime runtime;
@@ -89,7 +90,8 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
         return new SipStackSettings(addresses, host, port, aliasList, threadPoolSize, maxMessageSize,
                 duration(frTimeout, "sipflow.sip.fr-timeout"), duration(frInvTimeout, "sipflow.sip.fr-inv-timeout"),
-                maxServerTransactions, duration(tcpConnectTimeout, "sipflow.sip.tcp-connect-timeout"), udpBufferSize);
+                maxServerTransactions, duration(tcpConnectTimeout, "sipflow.sip.tcp-connect-timeout"), udpBufferSize,
+                duration(waitTimer, "sipflow.sip.wait-timer"));
     }
 
     private static Duration duration(String value, String property) {
@@ -216,6 +218,15 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
 
     public void setUdpBufferSize(int udpBufferSize) {
         this.udpBufferSize = udpBufferSize;
+    }
+
+    public String getWaitTimer() {
+        return waitTimer;
+    }
+
+    /** tm {@code wt_timer}: how long a completed non-INVITE server transaction is kept (UDP), e.g. 5s. */
+    public void setWaitTimer(String waitTimer) {
+        this.waitTimer = waitTimer;
     }
 
     public String getTcpConnectTimeout() {

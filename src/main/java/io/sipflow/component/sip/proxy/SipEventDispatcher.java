@@ -47,6 +47,8 @@ public final class SipEventDispatcher implements SipListener {
     private final RequestRoutes routes;
     private final SipCounters counters;
     private final LocalAddresses local;
+    /** Timer interval (ms) of non-INVITE server transactions: 64 of them make sipflow.sip.wait-timer. */
+    private final int waitTimerTick;
     private volatile boolean accepting = true;
 
     public SipEventDispatcher(ProxyCore core, RequestRoutes routes) {
@@ -54,6 +56,7 @@ public final class SipEventDispatcher implements SipListener {
         this.routes = routes;
         this.counters = core.runtime().counters();
         this.local = core.runtime().localAddresses();
+        this.waitTimerTick = (int) Math.max(1, core.runtime().settings().waitTimer().toMillis() / 64);
     }
 
     /** Stop taking new transactions (graceful shutdown): new requests get 503, in-flight ones finish. */
@@ -101,6 +104,7 @@ public final class SipEventDispatcher implements SipListener {
                 return;
             }
         }
+        keepOnlyForWaitTimer(stx);
         ServerTransactionContext ctx = newContext(event, provider, stx);
         stx.setApplicationData(ctx);
         if (rejection != null) {
@@ -122,6 +126,21 @@ public final class SipEventDispatcher implements SipListener {
         boolean inDialog = ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() != null;
         if (!routes.route(ctx, inDialog)) {
             core.reply(ctx, SipProtocolConstants.SERVICE_UNAVAILABLE, "No Route");
+        }
+    }
+
+    /**
+     * A non-INVITE server transaction lingers 64 ticks of its timer after the final response (Timer
+     * J); a tick of wait-timer/64 makes that the configured wait timer instead of the RFC's 32 s (the
+     * tick only paces retransmissions of INVITE responses, which this does not touch).
+     */
+    private void keepOnlyForWaitTimer(ServerTransaction stx) {
+        if (!Request.INVITE.equals(stx.getRequest().getMethod())) {
+            try {
+                stx.setRetransmitTimer(waitTimerTick);
+            } catch (IllegalStateException e) {
+                // the transaction's timer already runs (cannot happen before the first response): RFC default
+            }
         }
     }
 
@@ -152,6 +171,7 @@ public final class SipEventDispatcher implements SipListener {
                 return;
             }
         }
+        keepOnlyForWaitTimer(cancelTx);
         ServerTransactionContext cancelCtx = newContext(event, provider, cancelTx);
         if (RequestValidator.validate(event.getRequest()) != null) {
             counters.rejectedRequests.increment();

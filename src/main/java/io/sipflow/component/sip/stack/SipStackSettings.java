@@ -18,6 +18,9 @@ import java.util.List;
  * @param maxServerTransactions        above this many live server transactions, new requests get 503
  * @param tcpConnectTimeout            how long opening a TCP connection to a next hop may take
  * @param udpBufferSize                UDP socket receive/send buffer (the kernel caps it at net.core.rmem_max)
+ * @param waitTimer                    tm {@code wt_timer}: how long a non-INVITE server transaction stays
+ *                                     after its final response over UDP, absorbing retransmissions (RFC 3261
+ *                                     Timer J, 32 s in the RFC; Kamailio and OpenSIPS keep 5 s)
  */
 public record SipStackSettings(
         List<ListenAddress> listen,
@@ -30,7 +33,8 @@ public record SipStackSettings(
         Duration inviteFinalResponseTimeout,
         int maxServerTransactions,
         Duration tcpConnectTimeout,
-        int udpBufferSize) {
+        int udpBufferSize,
+        Duration waitTimer) {
 
     public SipStackSettings {
         listen = List.copyOf(listen);
@@ -51,7 +55,15 @@ public record SipStackSettings(
         if (inviteFinalResponseTimeout.isNegative() || inviteFinalResponseTimeout.isZero()) {
             throw new IllegalArgumentException("sipflow.sip.fr-inv-timeout must be positive");
         }
+        if (waitTimer.compareTo(MIN_WAIT_TIMER) < 0 || waitTimer.compareTo(MAX_WAIT_TIMER) > 0) {
+            throw new IllegalArgumentException("sipflow.sip.wait-timer must be between 64ms and 32s, was " + waitTimer.toMillis() + "ms");
+        }
     }
+
+    /** Timer J is 64 ticks of the transaction's timer interval: 64 ms is one tick of 1 ms. */
+    static final Duration MIN_WAIT_TIMER = Duration.ofMillis(64);
+    /** RFC 3261's own Timer J (64 x T1). */
+    static final Duration MAX_WAIT_TIMER = Duration.ofSeconds(32);
 
     private static void requirePositive(int value, String name) {
         if (value <= 0) {
