@@ -39,10 +39,8 @@ class MysqlSinkBatchesTest {
     void largeMixedBatchesAreStoredRowForRowAndOnlyOnce() throws Exception {
         String url = TestMariaDb.newDatabaseUrl();
         try (Database db = Database.connect(url, "root", "")) {
-            new SchemaInstaller(db.dataSource()).install();
             List<String> deadLetters = new ArrayList<>();
-            JdbcEventPersistence mysql = new JdbcEventPersistence(db.dataSource(),
-                    (sink, event, reason) -> deadLetters.add(reason), 2);
+            JdbcEventPersistence mysql = twoWriterSink(db, deadLetters);
             List<SpooledEvent> batch = new ArrayList<>();
             int cdrs = 1_037;
             int registrations = 173;
@@ -118,10 +116,8 @@ class MysqlSinkBatchesTest {
     void anEventThatCannotBeMappedIsDeadLetteredAndTheOthersStored() throws Exception {
         String url = TestMariaDb.newDatabaseUrl();
         try (Database db = Database.connect(url, "root", "")) {
-            new SchemaInstaller(db.dataSource()).install();
             List<String> deadLetters = new ArrayList<>();
-            JdbcEventPersistence mysql = new JdbcEventPersistence(db.dataSource(),
-                    (sink, event, reason) -> deadLetters.add(reason), 2);
+            JdbcEventPersistence mysql = twoWriterSink(db, deadLetters);
             List<SpooledEvent> batch = new ArrayList<>();
             for (int i = 0; i < 120; i++) {
                 CdrEvent cdr = Cdrs.of(CdrOutcome.ANSWERED, "mixed-" + i, "tenant-a.example", T);
@@ -140,6 +136,12 @@ class MysqlSinkBatchesTest {
                 assertThat(CdrDeliveryTest.count(c, "SELECT COUNT(*) FROM acc")).isEqualTo(119);
             }
         }
+    }
+
+    /** The sink as SipFlow wires it (two writers) on a fresh schema; dead-lettered reasons go to the list. */
+    private static JdbcEventPersistence twoWriterSink(Database db, List<String> deadLetters) throws Exception {
+        new SchemaInstaller(db.dataSource()).install();
+        return new JdbcEventPersistence(db.dataSource(), (sink, event, reason) -> deadLetters.add(reason), 2);
     }
 
     private static SpooledEvent spooled(long seq, EventType type, String key, String json) {
