@@ -1,0 +1,57 @@
+package io.sipflow.component.sip.stack;
+
+import java.time.Duration;
+
+/**
+ * Validated load-shedding settings ({@code sipflow.sip.overload.*}); every invalid value fails with
+ * the property's name.
+ *
+ * @param enabled            false: nothing is shed (but on shutdown)
+ * @param queueDelayHigh     a datagram waiting this long in the stack's receive queue starts shedding
+ * @param queueDelayLow      shedding for queue delay stops once the wait is back under this
+ * @param maxInFlight        requests received and not yet answered (INVITE: not yet ringing) that
+ *                           start shedding; it stops under 80 % of it. 0 = no limit
+ * @param maxRate            admission cap, new requests per second (bursts of one second's worth
+ *                           pass); 0 = no cap
+ * @param retryAfter         {@code Retry-After} seconds in a shed 503
+ * @param retryAfterSpread   a random 0..this many seconds added, so shed clients do not return together
+ */
+public record OverloadSettings(
+        boolean enabled,
+        Duration queueDelayHigh,
+        Duration queueDelayLow,
+        int maxInFlight,
+        int maxRate,
+        int retryAfter,
+        int retryAfterSpread) {
+
+    /** What SipFlow runs with when nothing is configured (the application.properties defaults). */
+    public static final OverloadSettings DEFAULTS = new OverloadSettings(true, Duration.ofMillis(200),
+            Duration.ofMillis(50), 10_000, 0, 5, 5);
+
+    public OverloadSettings {
+        if (queueDelayHigh.isNegative() || queueDelayHigh.isZero()) {
+            throw new IllegalArgumentException("sipflow.sip.overload.queue-delay-high must be positive");
+        }
+        if (queueDelayLow.isNegative() || queueDelayLow.compareTo(queueDelayHigh) >= 0) {
+            throw new IllegalArgumentException("sipflow.sip.overload.queue-delay-low must be at least 0 and below "
+                    + "sipflow.sip.overload.queue-delay-high (" + queueDelayHigh.toMillis() + "ms), was "
+                    + queueDelayLow.toMillis() + "ms");
+        }
+        requireAtLeast(maxInFlight, 0, "sipflow.sip.overload.max-in-flight");
+        requireAtLeast(maxRate, 0, "sipflow.sip.overload.max-rate");
+        requireAtLeast(retryAfter, 1, "sipflow.sip.overload.retry-after");
+        requireAtLeast(retryAfterSpread, 0, "sipflow.sip.overload.retry-after-spread");
+    }
+
+    /** In-flight count under which shedding for in-flight requests stops. */
+    public int inFlightLow() {
+        return maxInFlight * 8 / 10;
+    }
+
+    private static void requireAtLeast(int value, int min, String name) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be at least " + min + ", was " + value);
+        }
+    }
+}
