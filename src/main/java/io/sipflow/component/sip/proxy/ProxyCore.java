@@ -138,6 +138,9 @@ public final class ProxyCore {
             return false;
         }
         int code = response.getStatusCode();
+        if ((code >= 200 || (code > 100 && Request.INVITE.equals(ctx.method()))) && ctx.answered()) {
+            runtime.overloadGuard().requestAnswered(); // in flight until it rang or got its final
+        }
         if (code >= 200 && !ctx.claimFinalResponse()) {
             if (code < 300 && Request.INVITE.equals(ctx.method())) {
                 // RFC 3261 §16.7 step 5: every 2xx to an INVITE is forwarded, even after another final
