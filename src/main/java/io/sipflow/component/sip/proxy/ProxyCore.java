@@ -525,6 +525,10 @@ public final class ProxyCore {
         if (!branch.finish()) {
             return;
         }
+        if (outcome == SipOutcome.TIMEOUT && runtime.overloadGuard().congestedSince(branch.startedNanos())) {
+            // the answer may be waiting in our own receive queue: this timeout says nothing about the hop
+            branch.markTimedOutInLocalOverload();
+        }
         if (isReliable(branch.hop().getTransport())) {
             Set<ClientBranch> set = pendingByHop.get(Hops.key(branch.hop()));
             if (set != null) {
