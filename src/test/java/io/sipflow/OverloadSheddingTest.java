@@ -266,6 +266,10 @@ class OverloadSheddingTest {
         SipFlowTestApp notANumber = new SipFlowTestApp().with("sipflow.sip.overload.max-rate", "lots");
         assertThatThrownBy(notANumber::start).satisfies(e -> assertThat(chain(e)).contains("sipflow.sip.overload.max-rate"));
         notANumber.close();
+        SipFlowTestApp dropBeforeShedding = new SipFlowTestApp().with("sipflow.sip.overload.drop-after", "50ms");
+        assertThatThrownBy(dropBeforeShedding::start)
+                .satisfies(e -> assertThat(chain(e)).contains("sipflow.sip.overload.drop-after"));
+        dropBeforeShedding.close();
     }
 
     // ---- helpers ----------------------------------------------------------------------------------

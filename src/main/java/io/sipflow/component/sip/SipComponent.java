@@ -42,6 +42,7 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
     private String overloadEnabled = Boolean.toString(OverloadSettings.DEFAULTS.enabled());
     private String overloadQueueDelayHigh = OverloadSettings.DEFAULTS.queueDelayHigh().toMillis() + "ms";
     private String overloadQueueDelayLow = OverloadSettings.DEFAULTS.queueDelayLow().toMillis() + "ms";
+    private String overloadDropAfter = OverloadSettings.DEFAULTS.dropAfter().toMillis() + "ms";
     private String overloadMaxInFlight = Integer.toString(OverloadSettings.DEFAULTS.maxInFlight());
     private String overloadMaxRate = Integer.toString(OverloadSettings.DEFAULTS.maxRate());
     private String overloadRetryAfter = Integer.toString(OverloadSettings.DEFAULTS.retryAfter());
@@ -106,6 +107,7 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
         return new OverloadSettings(bool(overloadEnabled, "sipflow.sip.overload.enabled"),
                 duration(overloadQueueDelayHigh, "sipflow.sip.overload.queue-delay-high"),
                 duration(overloadQueueDelayLow, "sipflow.sip.overload.queue-delay-low"),
+                duration(overloadDropAfter, "sipflow.sip.overload.drop-after"),
                 integer(overloadMaxInFlight, "sipflow.sip.overload.max-in-flight"),
                 integer(overloadMaxRate, "sipflow.sip.overload.max-rate"),
                 integer(overloadRetryAfter, "sipflow.sip.overload.retry-after"),
@@ -295,6 +297,15 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
     /** Receive queue delay under which shedding stops, e.g. {@code 50ms}. */
     public void setOverloadQueueDelayLow(String overloadQueueDelayLow) {
         this.overloadQueueDelayLow = overloadQueueDelayLow;
+    }
+
+    public String getOverloadDropAfter() {
+        return overloadDropAfter;
+    }
+
+    /** Datagrams waiting longer than this are dropped unread, e.g. {@code 500ms} (0 = never). */
+    public void setOverloadDropAfter(String overloadDropAfter) {
+        this.overloadDropAfter = overloadDropAfter;
     }
 
     public String getOverloadMaxInFlight() {

@@ -18,7 +18,7 @@ import java.util.function.ToDoubleFunction;
  * layer's {@link LongAdder} when scraped. Names follow OpenSIPS core/tm statistics:
  * {@code rcv_requests}, {@code fwd_requests}, {@code sent_replies{class="2xx"}},
  * {@code drop_requests} (sanity checks), {@code err_requests} (unparseable), {@code stray_replies},
- * {@code shed_requests}, and the timer {@code transaction_latency} (request received → final reply
+ * {@code shed_requests}, {@code queue_drops} (stale datagrams dropped unread), and the timer {@code transaction_latency} (request received → final reply
  * sent); the load-shedding gauges {@code overloaded} (1 while new requests are shed),
  * {@code queue_delay_seconds} (oldest wait in the receive queue) and {@code inflight_requests}. The
  * SIP layer knows no tenants: these carry no tenant tag.
@@ -51,9 +51,12 @@ public final class SipMeters {
         counter(registry, "err_requests", c -> c.unparseableMessages);
         counter(registry, "stray_replies", c -> c.strayResponses);
         counter(registry, "shed_requests", c -> c.shedRequests);
+        counter(registry, "queue_drops", c -> c.staleDrops);
         gauge(registry, "overloaded", "1 while new requests are shed with 503 (load shedding)", g -> g.isShedding() ? 1 : 0);
-        gauge(registry, "queue_delay_seconds", "oldest wait in the SIP receive queue at the last sample",
+        gauge(registry, "queue_delay_seconds", "standing wait in the SIP receive queue (minimum over 100 ms)",
                 g -> g.queueDelayMillis() / 1000.0);
+        gauge(registry, "admitted_share", "share of new requests admitted while the receive queue is congested",
+                OverloadGuard::admitShare);
         gauge(registry, "inflight_requests", "requests received and not yet answered (INVITE: until it rings)",
                 OverloadGuard::inFlight);
         for (int cls = 1; cls <= 6; cls++) {

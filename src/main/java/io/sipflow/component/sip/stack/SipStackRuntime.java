@@ -91,16 +91,16 @@ public final class SipStackRuntime {
     }
 
     private void startOverloadGuard() {
-        ReceiveQueueProbe queues = ReceiveQueueProbe.of(providers);
-        overloadGuard = new OverloadGuard(settings.overload(), () -> queues.oldestWaitMillis(System.currentTimeMillis()),
-                this::serverTransactionCount,
-                settings.maxServerTransactions(), counters.shedRequests, System.nanoTime());
+        JainSipReceiveQueues queues = JainSipReceiveQueues.of(providers);
+        overloadGuard = new OverloadGuard(settings.overload(), queues, this::serverTransactionCount,
+                settings.maxServerTransactions(), counters.shedRequests, counters.staleDrops, System.nanoTime());
         SheddingValve.register(stack, new LoadShedder(overloadGuard, counters, (gov.nist.javax.sip.stack.SIPTransactionStack) stack));
         overloadGuard.start();
         OverloadSettings o = settings.overload();
-        LOG.info("Load shedding {}: receive queue delay {}/{} ms ({} UDP queue(s)), max in flight {}, admission cap {}/s, "
-                + "Retry-After {}+{} s", o.enabled() ? "on" : "off", o.queueDelayHigh().toMillis(), o.queueDelayLow().toMillis(),
-                queues.queueCount(), o.maxInFlight() == 0 ? "none" : o.maxInFlight(), o.maxRate() == 0 ? "none" : o.maxRate(),
+        LOG.info("Load shedding {}: receive queue delay {}/{} ms ({} UDP queue(s)), drop after {} ms, max in flight {}, "
+                + "admission cap {}/s, Retry-After {}+{} s", o.enabled() ? "on" : "off", o.queueDelayHigh().toMillis(),
+                o.queueDelayLow().toMillis(), queues.queueCount(), o.dropAfter().toMillis(),
+                o.maxInFlight() == 0 ? "none" : o.maxInFlight(), o.maxRate() == 0 ? "none" : o.maxRate(),
                 o.retryAfter(), o.retryAfterSpread());
     }
 

@@ -14,8 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How long the oldest datagram has been waiting in JAIN-SIP's UDP receive queues: the queueing
- * delay between the socket read and a SIP thread taking the message. In JAIN-SIP RI 1.3 each UDP
+ * JAIN-SIP's UDP receive queues: how long the oldest datagram has been waiting (the queueing delay
+ * between the socket read and a SIP thread taking the message), and dropping stale datagrams unread
+ * (what the stack's own {@code CONGESTION_CONTROL_TIMEOUT} auditor does, every 2 s at 8 s by
+ * default; SipFlow does it sooner, see {@link OverloadGuard}). In JAIN-SIP RI 1.3 each UDP
  * listening point has one reader thread that puts every datagram, stamped with
  * {@code System.currentTimeMillis()}, into an unbounded {@code messageQueue} that the
  * {@code THREAD_POOL_SIZE} SIP threads take from. Requests and the next hops' responses share that
@@ -23,18 +25,18 @@ import org.slf4j.LoggerFactory;
  * the cause: CPU, GC pauses, or SIP threads that block. The queue is a protected field without a
  * getter; it is read once by reflection.
  */
-final class ReceiveQueueProbe {
+final class JainSipReceiveQueues implements ReceiveQueues {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ReceiveQueueProbe.class);
+    private static final Logger LOG = LoggerFactory.getLogger(JainSipReceiveQueues.class);
 
     private final List<Queue<?>> queues;
 
-    private ReceiveQueueProbe(List<Queue<?>> queues) {
+    private JainSipReceiveQueues(List<Queue<?>> queues) {
         this.queues = List.copyOf(queues);
     }
 
     /** The receive queues of every UDP listening point of these providers. */
-    static ReceiveQueueProbe of(List<SipProvider> providers) {
+    static JainSipReceiveQueues of(List<SipProvider> providers) {
         List<Queue<?>> queues = new ArrayList<>();
         Field field;
         try {
@@ -42,7 +44,7 @@ final class ReceiveQueueProbe {
             field.setAccessible(true);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("JAIN-SIP UDP receive queue not found ({}): overload detection by queueing delay is off", e.toString());
-            return new ReceiveQueueProbe(queues);
+            return new JainSipReceiveQueues(queues);
         }
         for (SipProvider provider : providers) {
             for (ListeningPoint lp : provider.getListeningPoints()) {
@@ -57,7 +59,7 @@ final class ReceiveQueueProbe {
                 }
             }
         }
-        return new ReceiveQueueProbe(queues);
+        return new JainSipReceiveQueues(queues);
     }
 
     /** Number of UDP receive queues watched. */
@@ -65,23 +67,30 @@ final class ReceiveQueueProbe {
         return queues.size();
     }
 
-    /** Milliseconds the oldest queued datagram has waited (0 when every queue is empty). */
-    long oldestWaitMillis(long nowMillis) {
+    @Override
+    public long oldestWaitMillis() {
+        long now = System.currentTimeMillis();
         long oldest = 0;
         for (Queue<?> queue : queues) {
             if (queue.peek() instanceof QueuedMessageDispatchBase head) {
-                oldest = Math.max(oldest, nowMillis - head.getReceptionTime());
+                oldest = Math.max(oldest, now - head.getReceptionTime());
             }
         }
         return oldest;
     }
 
-    /** Datagrams waiting in all queues. */
-    int depth() {
-        int depth = 0;
+    @Override
+    public int dropOlderThan(long maxWaitMillis) {
+        long now = System.currentTimeMillis();
+        int dropped = 0;
         for (Queue<?> queue : queues) {
-            depth += queue.size();
+            // FIFO: the head is the oldest; the SIP threads may take it first, remove() then just misses
+            while (queue.peek() instanceof QueuedMessageDispatchBase head && now - head.getReceptionTime() > maxWaitMillis) {
+                if (queue.remove(head)) {
+                    dropped++;
+                }
+            }
         }
-        return depth;
+        return dropped;
     }
 }
