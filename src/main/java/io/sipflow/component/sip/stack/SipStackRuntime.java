@@ -98,9 +98,9 @@ public final class SipStackRuntime {
         overloadGuard.start();
         OverloadSettings o = settings.overload();
         LOG.info("Load shedding {}: receive queue delay {}/{} ms ({} UDP queue(s)), drop after {} ms, max in flight {}, "
-                + "admission cap {}/s, Retry-After {}+{} s", o.enabled() ? "on" : "off", o.queueDelayHigh().toMillis(),
+                + "admission cap {}, Retry-After {}+{} s", o.enabled() ? "on" : "off", o.queueDelayHigh().toMillis(),
                 o.queueDelayLow().toMillis(), queues.queueCount(), o.dropAfter().toMillis(),
-                o.maxInFlight() == 0 ? "none" : o.maxInFlight(), o.maxRate() == 0 ? "none" : o.maxRate(),
+                o.maxInFlight() == 0 ? "none" : o.maxInFlight(), o.maxRate() == 0 ? "none" : o.maxRate() + "/s",
                 o.retryAfter(), o.retryAfterSpread());
     }
 
