@@ -204,6 +204,24 @@ class OverloadSheddingTest {
     }
 
     @Test
+    void overTcpTheShed503GoesBackOnTheConnectionTheRequestCameIn() throws Exception {
+        proxy = new SipFlowTestApp().with("sipflow.sip.overload.max-rate", "1").start();
+        try (RawSipClient tcp = new RawSipClient("127.0.0.1", "127.0.0.1", proxy.port())) {
+            StringBuilder burst = new StringBuilder();
+            for (int i = 0; i < 10; i++) {
+                burst.append(options(proxy, 5999, "tcp-" + i).replace("SIP/2.0/UDP", "SIP/2.0/TCP"));
+            }
+            tcp.sendTcp(burst.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            List<Integer> codes = new ArrayList<>();
+            long deadline = System.nanoTime() + FakeUserAgent.WAIT.toNanos();
+            while (codes.size() < 10 && System.nanoTime() < deadline) {
+                codes.addAll(RawSipClient.statusCodes(tcp.receiveTcp(Duration.ofSeconds(1))));
+            }
+            assertThat(codes).hasSize(10).containsOnly(200, 503).contains(200, 503);
+        }
+    }
+
+    @Test
     void congestedReceiveQueueIsDetectedAndItsRelayTimeoutsDoNotMarkThePbxDown() throws Exception {
         try (FakeUserAgent pbx = new FakeUserAgent("127.0.0.21").start()) {
             congestedReceiveQueueWith(pbx);
@@ -222,6 +240,7 @@ class OverloadSheddingTest {
                 .with("sipflow.sip.thread-pool-size", "1")
                 .with("sipflow.sip.overload.queue-delay-high", "100ms")
                 .with("sipflow.sip.overload.queue-delay-low", "20ms")
+                .with("sipflow.sip.overload.drop-after", "0ms") // what waits keeps waiting until the thread is let go
                 .with("sipflow.dispatcher.failure-threshold", "1")
                 .with("sipflow.relay.next-hop", uas.uri())
                 .with("sipflow.routes.dir", Path.of("src/test/resources/blocking-routes").toAbsolutePath().toString())
