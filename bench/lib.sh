@@ -289,6 +289,12 @@ stat_last() {
                             { v = $c } END { print (v == "" ? 0 : v) }' "$1"
 }
 
+# rtt_count CSV RTD: how many responses of that rtd a SIPp -trace_rtt file holds (rtd 2 in
+# uac-register.xml: requests shed by SipFlow with 503 + Retry-After).
+rtt_count() {
+    awk -F';' -v rtd="$2" 'NR > 1 && $3 == rtd { n++ } END { print n + 0 }' "$1"
+}
+
 # rtt_stats CSV: "p50 p99 max cps" of rtd 1 from a SIPp -trace_rtt file: response times in ms,
 # and the throughput (responses per second between the first and the last response).
 rtt_stats() {
@@ -301,12 +307,13 @@ rtt_stats() {
 
 # ---- one load step --------------------------------------------------------------------------
 
-STEP_HEADER=$(printf '%-6s %7s %7s %6s %7s %7s %5s %5s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s' \
-    rate calls ok failed retrans cps p50ms p99ms maxms sf_cpu uac_cpu uas_cpu rss_mb heap_mb gc_n gc_ms sf_drop verdict)
+STEP_HEADER=$(printf '%-6s %7s %7s %7s %6s %7s %7s %6s %5s %5s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s' \
+    rate calls ok shed failed retrans cps good_s p50ms p99ms maxms sf_cpu uac_cpu uas_cpu rss_mb heap_mb gc_n gc_ms sf_drop verdict)
 
 # run_step SCENARIO RATE CALLS SECONDS [extra SIPp args...]: one bounded SIPp UAC run through SipFlow,
 # sampling SipFlow and both SIPp processes around it. Prints the summary line; sets STEP_VERDICT
-# (PASS, SLOW: below 95% of the target rate, FAIL: failed or unfinished calls) and STEP_DIR.
+# (PASS, SHED: no failure but some calls shed with 503 + Retry-After, SLOW: below 95% of the target
+# rate, FAIL: failed or unfinished calls) and STEP_DIR.
 # With JFR=1 the step is recorded to $STEP_DIR/sipflow.jfr.
 run_step() {
     local scenario=$1 rate=$2 calls=$3 secs=$4
@@ -341,7 +348,7 @@ run_step() {
         jcmd "$SIPFLOW_PID" JFR.stop name="step-$rate" >>"$STEP_DIR/jfr.out" 2>&1
     fi
 
-    local stat=$STEP_DIR/uac-stat.csv ok failed retrans cps wall_ms p50 p99 pmax heap1 gcn0 gcn1 gcms0 gcms1
+    local stat=$STEP_DIR/uac-stat.csv ok shed failed retrans cps wall_ms p50 p99 pmax heap1 gcn0 gcn1 gcms0 gcms1
     ok=$(stat_last "$stat" 'SuccessfulCall(C)')
     failed=$(stat_last "$stat" 'FailedCall(C)')
     retrans=$(stat_last "$stat" 'Retransmissions(C)')
@@ -351,12 +358,15 @@ run_step() {
     local rtt_csv
     rtt_csv=$(find "$STEP_DIR" -maxdepth 1 -name '*_rtt.csv' | head -1)
     read -r p50 p99 pmax cps <<<"$(rtt_stats "${rtt_csv:-/dev/null}")"
+    shed=$(rtt_count "${rtt_csv:-/dev/null}" 2)
+    ok=$((ok - shed)) # SIPp counts a shed call as successful: it ended as its scenario says
     print_step_line
 }
 
 # print_step_line: the verdict and the summary line of a step, from the caller's measurements (bash
-# sees the caller's locals): rate calls ok failed retrans cps p50 p99 pmax gc0 gc1 wall_ms sf0 sf1
-# uas0 uas1 uac_ticks rc drops0 drops1. Sets STEP_VERDICT.
+# sees the caller's locals): rate calls ok shed failed retrans cps p50 p99 pmax gc0 gc1 wall_ms sf0 sf1
+# uas0 uas1 uac_ticks rc drops0 drops1. good_s (goodput) = calls answered 200 per second of the
+# step's sending time (calls / rate). Sets STEP_VERDICT.
 print_step_line() {
     [[ $cps == - ]] && cps=0
     read -r heap1 gcn1 gcms1 <<<"$gc1"
@@ -368,19 +378,24 @@ print_step_line() {
     uac_cpu=$(awk -v b="$uac_ticks" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { printf "%d%%", b / t / s * 100 }')
 
     STEP_VERDICT=PASS
-    local why=
-    if [[ $rc -ne 0 || $failed -gt 0 || $ok -lt $calls ]]; then
+    local why= good_s
+    shed=${shed:-0}
+    good_s=$((ok * rate / (calls > 0 ? calls : 1)))
+    if [[ $rc -ne 0 || $failed -gt 0 || $((ok + shed)) -lt $calls ]]; then
         STEP_VERDICT=FAIL
         [[ $failed -gt 0 ]] && why+=" $failed failed,"
-        [[ $((ok + failed)) -lt $calls ]] && why+=" $((calls - ok - failed)) unfinished,"
+        [[ $((ok + shed + failed)) -lt $calls ]] && why+=" $((calls - ok - shed - failed)) unfinished,"
         [[ $rc -ne 0 ]] && why+=" sipp exit $rc,"
         why=${why%,}
+    elif [[ $shed -gt 0 ]]; then
+        STEP_VERDICT=SHED
+        why=" $((shed * 100 / calls))% shed with 503 + Retry-After, none failed"
     elif [[ $((cps * 100)) -lt $((rate * 95)) ]]; then
         STEP_VERDICT=SLOW
         why=" below 95% of the target rate"
     fi
-    printf '%-6s %7s %7s %6s %7s %7s %5s %5s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s\n' \
-        "$rate" "$calls" "$ok" "$failed" "$retrans" "$cps" "$p50" "$p99" "$pmax" "$sf_cpu" "$uac_cpu" "$uas_cpu" \
+    printf '%-6s %7s %7s %7s %6s %7s %7s %6s %5s %5s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s\n' \
+        "$rate" "$calls" "$ok" "$shed" "$failed" "$retrans" "$cps" "$good_s" "$p50" "$p99" "$pmax" "$sf_cpu" "$uac_cpu" "$uas_cpu" \
         "$(rss_mb "$SIPFLOW_PID")" "$heap1" "$((gcn1 - gcn0))" "$((gcms1 - gcms0))" "$((drops1 - drops0))" \
         "$STEP_VERDICT${why:+ (${why# })}"
 }
@@ -443,7 +458,7 @@ run_multi_step() {
         jcmd "$SIPFLOW_PID" JFR.stop name="step-$rate" >>"$STEP_DIR/jfr.out" 2>&1
     fi
 
-    local ok=0 failed=0 retrans=0 uac_ticks=0 wall_ms p50 p99 pmax cps heap1 gcn0 gcn1 gcms0 gcms1 stat
+    local ok=0 shed=0 failed=0 retrans=0 uac_ticks=0 wall_ms p50 p99 pmax cps heap1 gcn0 gcn1 gcms0 gcms1 stat
     for ((i = 0; i < n; i++)); do
         stat=$STEP_DIR/${names[i]}/uac-stat.csv
         ok=$((ok + $(stat_last "$stat" 'SuccessfulCall(C)')))
@@ -458,6 +473,8 @@ run_multi_step() {
     { echo "header"; cat "$STEP_DIR/all_rtt.body"; } >"$STEP_DIR/all_rtt.csv"
     rm -f "$STEP_DIR/all_rtt.body"
     read -r p50 p99 pmax cps <<<"$(rtt_stats "$STEP_DIR/all_rtt.csv")"
+    shed=$(rtt_count "$STEP_DIR/all_rtt.csv" 2)
+    ok=$((ok - shed))
     print_step_line
 }
 
@@ -536,6 +553,8 @@ usage_common() {
   --warmup SECONDS      first run the first rate (at most $WARMUP_RATE, default 500/s) this long, not counted (JIT
                         warm-up; default: $WARMUP)
   --budget SECONDS      stop starting steps once one could end past this (default: $BUDGET)
+  --keep-going          run every rate even after a step that does not pass (past the edge: how
+                        SipFlow degrades, e.g. with load shedding)
 Environment: SIPFLOW_OPTS (extra -Dkey=value for SipFlow), SIPFLOW_JAR, SIPFLOW_CPU_LOCK.
 USAGE
 }
@@ -546,6 +565,7 @@ GC=g1
 THREADS=8
 USERS=20000
 JFR=0
+KEEP_GOING=0
 BUDGET=270
 WARMUP=10
 
@@ -559,6 +579,7 @@ parse_common_args() {
             --threads) THREADS=$2; shift 2 ;;
             --users) USERS=$2; shift 2 ;;
             --jfr) JFR=1; shift ;;
+            --keep-going) KEEP_GOING=1; shift ;;
             --budget) BUDGET=$2; shift 2 ;;
             --warmup) WARMUP=$2; shift 2 ;;
             -h | --help) usage; exit 0 ;;
@@ -611,7 +632,10 @@ run_ladder() {
             break
         fi
         run_step "$uac" "$rate" "$calls" "$step_timeout" "$@"
-        [[ $STEP_VERDICT == PASS ]] || break
+        if [[ $STEP_VERDICT != PASS ]]; then
+            ((KEEP_GOING)) && continue
+            break
+        fi
         best=$rate
         best_dir=$STEP_DIR
     done

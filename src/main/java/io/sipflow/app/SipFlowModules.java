@@ -146,6 +146,9 @@ public final class SipFlowModules implements CamelConfiguration {
         context.getRegistry().bind("sipMeters", SipMeters.bind(registry, () -> {
             SipComponent c = sip.get();
             return c == null || c.getRuntime() == null ? null : c.getRuntime().counters();
+        }, () -> {
+            SipComponent c = sip.get();
+            return c == null || c.getRuntime() == null ? null : c.getRuntime().overloadGuard();
         }));
         context.addStartupListener(new org.apache.camel.StartupListener() {
             @Override

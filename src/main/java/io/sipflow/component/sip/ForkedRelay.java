@@ -112,6 +112,7 @@ final class ForkedRelay {
         Response best = decisive ? response : best();
         core.chooseFinal(ctx, best);
         SipHeaderMapper.mapFinalResponse(exchange.getMessage(), best, best == response ? outcome : SipOutcome.RESPONSE);
+        SipHeaderMapper.mapLocalOverload(exchange.getMessage(), best == response ? branch : null);
         if (branch != null) {
             exchange.getMessage().setHeader(SipConstants.BRANCH_DESTINATION,
                     io.sipflow.component.sip.proxy.Hops.key(branch.hop()));

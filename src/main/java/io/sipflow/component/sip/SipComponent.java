@@ -6,6 +6,7 @@ import io.sipflow.component.sip.proxy.ServerTransactionContext;
 import io.sipflow.component.sip.proxy.SipEventDispatcher;
 import io.sipflow.component.sip.stack.ListenAddress;
 import io.sipflow.component.sip.stack.LocalAddresses;
+import io.sipflow.component.sip.stack.OverloadSettings;
 import io.sipflow.component.sip.stack.SipStackRuntime;
 import io.sipflow.component.sip.stack.SipStackSettings;
 
@@ -38,6 +39,15 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
     private String tcpConnectTimeout = "2s";
     private int udpBufferSize = 4 * 1024 * 1024;
     private String waitTimer = "5s";
+    // sipflow.sip.overload.*: strings, parsed in settings() so that a bad value names its property
+    private String overloadEnabled = Boolean.toString(OverloadSettings.DEFAULTS.enabled());
+    private String overloadQueueDelayHigh = OverloadSettings.DEFAULTS.queueDelayHigh().toMillis() + "ms";
+    private String overloadQueueDelayLow = OverloadSettings.DEFAULTS.queueDelayLow().toMillis() + "ms";
+    private String overloadDropAfter = OverloadSettings.DEFAULTS.dropAfter().toMillis() + "ms";
+    private String overloadMaxInFlight = Integer.toString(OverloadSettings.DEFAULTS.maxInFlight());
+    private String overloadMaxRate = Integer.toString(OverloadSettings.DEFAULTS.maxRate());
+    private String overloadRetryAfter = Integer.toString(OverloadSettings.DEFAULTS.retryAfter());
+    private String overloadRetryAfterSpread = Integer.toString(OverloadSettings.DEFAULTS.retryAfterSpread());
 
     private final Map<SipEndpointKind, SipConsumer> consumers = new ConcurrentHashMap<>();
     private SipStackRuntime runtime;
@@ -91,7 +101,34 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
         return new SipStackSettings(addresses, host, port, aliasList, threadPoolSize, maxMessageSize,
                 duration(frTimeout, "sipflow.sip.fr-timeout"), duration(frInvTimeout, "sipflow.sip.fr-inv-timeout"),
                 maxServerTransactions, duration(tcpConnectTimeout, "sipflow.sip.tcp-connect-timeout"), udpBufferSize,
-                duration(waitTimer, "sipflow.sip.wait-timer"));
+                duration(waitTimer, "sipflow.sip.wait-timer"), overloadSettings());
+    }
+
+    private OverloadSettings overloadSettings() {
+        return new OverloadSettings(bool(overloadEnabled, "sipflow.sip.overload.enabled"),
+                duration(overloadQueueDelayHigh, "sipflow.sip.overload.queue-delay-high"),
+                duration(overloadQueueDelayLow, "sipflow.sip.overload.queue-delay-low"),
+                duration(overloadDropAfter, "sipflow.sip.overload.drop-after"),
+                integer(overloadMaxInFlight, "sipflow.sip.overload.max-in-flight"),
+                integer(overloadMaxRate, "sipflow.sip.overload.max-rate"),
+                integer(overloadRetryAfter, "sipflow.sip.overload.retry-after"),
+                integer(overloadRetryAfterSpread, "sipflow.sip.overload.retry-after-spread"));
+    }
+
+    private static int integer(String value, String property) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Invalid " + property + " '" + value + "': expected a whole number");
+        }
+    }
+
+    private static boolean bool(String value, String property) {
+        String v = value == null ? "" : value.trim();
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("Invalid " + property + " '" + value + "': expected true or false");
+        }
+        return Boolean.parseBoolean(v);
     }
 
     private static Duration duration(String value, String property) {
@@ -243,5 +280,77 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
 
     public void setMaxServerTransactions(int maxServerTransactions) {
         this.maxServerTransactions = maxServerTransactions;
+    }
+
+    public String getOverloadEnabled() {
+        return overloadEnabled;
+    }
+
+    /** Load shedding on or off ({@code sipflow.sip.overload.enabled}). */
+    public void setOverloadEnabled(String overloadEnabled) {
+        this.overloadEnabled = overloadEnabled;
+    }
+
+    public String getOverloadQueueDelayHigh() {
+        return overloadQueueDelayHigh;
+    }
+
+    /** Receive queue delay that starts shedding, e.g. {@code 200ms}. */
+    public void setOverloadQueueDelayHigh(String overloadQueueDelayHigh) {
+        this.overloadQueueDelayHigh = overloadQueueDelayHigh;
+    }
+
+    public String getOverloadQueueDelayLow() {
+        return overloadQueueDelayLow;
+    }
+
+    /** Receive queue delay under which shedding stops, e.g. {@code 50ms}. */
+    public void setOverloadQueueDelayLow(String overloadQueueDelayLow) {
+        this.overloadQueueDelayLow = overloadQueueDelayLow;
+    }
+
+    public String getOverloadDropAfter() {
+        return overloadDropAfter;
+    }
+
+    /** Datagrams waiting longer than this are dropped unread, e.g. {@code 500ms} (0 = never). */
+    public void setOverloadDropAfter(String overloadDropAfter) {
+        this.overloadDropAfter = overloadDropAfter;
+    }
+
+    public String getOverloadMaxInFlight() {
+        return overloadMaxInFlight;
+    }
+
+    /** Requests in flight that start shedding (0 = no limit). */
+    public void setOverloadMaxInFlight(String overloadMaxInFlight) {
+        this.overloadMaxInFlight = overloadMaxInFlight;
+    }
+
+    public String getOverloadMaxRate() {
+        return overloadMaxRate;
+    }
+
+    /** Admission cap, new requests per second (0 = none). */
+    public void setOverloadMaxRate(String overloadMaxRate) {
+        this.overloadMaxRate = overloadMaxRate;
+    }
+
+    public String getOverloadRetryAfter() {
+        return overloadRetryAfter;
+    }
+
+    /** Retry-After seconds of a shed 503. */
+    public void setOverloadRetryAfter(String overloadRetryAfter) {
+        this.overloadRetryAfter = overloadRetryAfter;
+    }
+
+    public String getOverloadRetryAfterSpread() {
+        return overloadRetryAfterSpread;
+    }
+
+    /** Random seconds (0..this) added to Retry-After. */
+    public void setOverloadRetryAfterSpread(String overloadRetryAfterSpread) {
+        this.overloadRetryAfterSpread = overloadRetryAfterSpread;
     }
 }

@@ -70,6 +70,13 @@ public final class SipConstants {
      * error: 503), {@code local} (answered by SipFlow itself: 482/483/487).
      */
     public static final String OUTCOME = "CamelSipOutcome";
+    /**
+     * True when the relay or request timed out ({@code timeout}) while SipFlow itself was overloaded
+     * (its receive queue over {@code sipflow.sip.overload.queue-delay-high} at some point since the
+     * branch started): the answer may be waiting in SipFlow's own queue, so the timeout says nothing
+     * about the next hop (the dispatcher does not count it against the PBX). Absent otherwise.
+     */
+    public static final String LOCAL_OVERLOAD = "CamelSipLocalOverload";
     /** Destination ({@code host:port/transport}) the last relayed branch was sent to. */
     public static final String BRANCH_DESTINATION = "CamelSipBranchDestination";
     /** Source IP of the final response (the next hop that answered). */

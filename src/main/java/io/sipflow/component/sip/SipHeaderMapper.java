@@ -84,6 +84,15 @@ final class SipHeaderMapper {
         }
     }
 
+    /** {@link SipConstants#LOCAL_OVERLOAD}: set when the branch timed out during local overload, else removed. */
+    static void mapLocalOverload(Message message, io.sipflow.component.sip.proxy.ClientBranch branch) {
+        if (branch != null && branch.timedOutInLocalOverload()) {
+            message.setHeader(SipConstants.LOCAL_OVERLOAD, true);
+        } else {
+            message.removeHeader(SipConstants.LOCAL_OVERLOAD);
+        }
+    }
+
     private static void mapTo(Message message, ToHeader to) {
         if (to == null) {
             return;

@@ -89,6 +89,7 @@ public class SipRelayProducer extends DefaultAsyncProducer {
                     MDC.put(SipEventDispatcher.MDC_CALL_ID, callId);
                 }
                 SipHeaderMapper.mapFinalResponse(exchange.getMessage(), response, outcome);
+                SipHeaderMapper.mapLocalOverload(exchange.getMessage(), branch);
                 if (branch != null) {
                     exchange.getMessage().setHeader(SipConstants.BRANCH_DESTINATION,
                             io.sipflow.component.sip.proxy.Hops.key(branch.hop()));

@@ -55,6 +55,7 @@ public class SipRequestProducer extends DefaultAsyncProducer {
                 @Override
                 public void onFinal(ClientBranch branch, Response response, SipOutcome outcome) {
                     SipHeaderMapper.mapFinalResponse(exchange.getMessage(), response, outcome);
+                    SipHeaderMapper.mapLocalOverload(exchange.getMessage(), branch);
                     continuation.done();
                 }
             });

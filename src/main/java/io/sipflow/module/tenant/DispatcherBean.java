@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Route facade of the dispatcher ({@code bean:dispatcher}): picks the PBX of a set (hash on
  * Call-ID), moves to the next one when a branch times out, is unreachable or answers 503 (serial
- * failover), and keeps the destinations' health from OPTIONS probes.
+ * failover), and keeps the destinations' health from relays and OPTIONS probes. A timeout while
+ * SipFlow itself was overloaded ({@code CamelSipLocalOverload}) never marks a PBX down.
  */
 public final class DispatcherBean {
 
@@ -67,7 +68,10 @@ public final class DispatcherBean {
             current.recordSuccess(successThreshold);
             return;
         }
-        if (current.recordFailure(failureThreshold)) {
+        if (isLocalOverloadTimeout(m)) {
+            // SipFlow itself was overloaded while waiting: the PBX's answer may sit in our own queue
+            LOG.debug("PBX {} timed out during local overload: not counted against it", current.uri());
+        } else if (current.recordFailure(failureThreshold)) {
             LOG.warn("PBX {} of set {} marked down after {} ({})", current.uri(), current.setId(), status, outcome);
         }
         ServerTransactionContext ctx = exchange.getProperty(SipConstants.PROPERTY_TRANSACTION, ServerTransactionContext.class);
@@ -90,6 +94,12 @@ public final class DispatcherBean {
         exchange.setProperty(ModuleHeaders.PROPERTY_RETRY, true);
     }
 
+    /** A timeout while SipFlow's own receive queue was congested ({@code CamelSipLocalOverload}). */
+    private static boolean isLocalOverloadTimeout(Message m) {
+        return "timeout".equals(m.getHeader(SipConstants.OUTCOME, String.class))
+                && Boolean.TRUE.equals(m.getHeader(SipConstants.LOCAL_OVERLOAD, Boolean.class));
+    }
+
     /** Destinations due for an OPTIONS probe (OpenSIPS probe_mode). */
     public List<String> probeTargets() {
         return directory.allTargets().stream().filter(DispatcherTarget::wantsProbe).map(DispatcherTarget::uri)
@@ -102,6 +112,9 @@ public final class DispatcherBean {
         String uri = m.getHeader(SipConstants.REQUEST_URI, String.class);
         Integer status = m.getHeader(SipConstants.STATUS_CODE, Integer.class);
         boolean alive = status != null && aliveCodes.contains(status) && !"timeout".equals(m.getHeader(SipConstants.OUTCOME));
+        if (!alive && isLocalOverloadTimeout(m)) {
+            return; // no answer in time while SipFlow was overloaded: says nothing about the PBX
+        }
         for (DispatcherTarget t : directory.allTargets()) {
             if (!t.uri().equals(uri)) {
                 continue;

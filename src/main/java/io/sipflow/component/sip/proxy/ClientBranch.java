@@ -19,6 +19,8 @@ public final class ClientBranch {
     private volatile boolean cancelPending;
     private final AtomicBoolean cancelSent = new AtomicBoolean();
     private volatile ScheduledFuture<?> timer;
+    private final long startedNanos = System.nanoTime();
+    private volatile boolean timedOutInLocalOverload;
 
     ClientBranch(ServerTransactionContext server, Request request, Hop hop, BranchListener listener) {
         this.server = server;
@@ -54,6 +56,23 @@ public final class ClientBranch {
     }
 
     private static final BranchListener NO_LISTENER = (branch, response, outcome) -> { };
+
+    /** When the branch was created (System.nanoTime()). */
+    long startedNanos() {
+        return startedNanos;
+    }
+
+    void markTimedOutInLocalOverload() {
+        timedOutInLocalOverload = true;
+    }
+
+    /**
+     * True when the branch timed out while SipFlow itself was congested (its receive queue over the
+     * overload mark at some point since the branch started): the timeout is likely ours, not the hop's.
+     */
+    public boolean timedOutInLocalOverload() {
+        return timedOutInLocalOverload;
+    }
 
     public boolean isInvite() {
         return Request.INVITE.equals(request.getMethod());

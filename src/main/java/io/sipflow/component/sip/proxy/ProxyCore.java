@@ -138,6 +138,9 @@ public final class ProxyCore {
             return false;
         }
         int code = response.getStatusCode();
+        if ((code >= 200 || (code > 100 && Request.INVITE.equals(ctx.method()))) && ctx.answered()) {
+            runtime.overloadGuard().requestAnswered(); // in flight until it rang or got its final
+        }
         if (code >= 200 && !ctx.claimFinalResponse()) {
             if (code < 300 && Request.INVITE.equals(ctx.method())) {
                 // RFC 3261 §16.7 step 5: every 2xx to an INVITE is forwarded, even after another final
@@ -521,6 +524,10 @@ public final class ProxyCore {
     private void complete(ClientBranch branch, Response response, SipOutcome outcome) {
         if (!branch.finish()) {
             return;
+        }
+        if (outcome == SipOutcome.TIMEOUT && runtime.overloadGuard().congestedSince(branch.startedNanos())) {
+            // the answer may be waiting in our own receive queue: this timeout says nothing about the hop
+            branch.markTimedOutInLocalOverload();
         }
         if (isReliable(branch.hop().getTransport())) {
             Set<ClientBranch> set = pendingByHop.get(Hops.key(branch.hop()));

@@ -24,6 +24,7 @@ public final class ServerTransactionContext {
     private final long receivedNanos = System.nanoTime();
     private final List<ClientBranch> branches = new ArrayList<>(1);
     private boolean finalResponseSent;
+    private boolean awaitingAnswer;
     private boolean cancelled;
     private Response lastFinalResponse;
     private String localToTag;
@@ -90,6 +91,18 @@ public final class ServerTransactionContext {
         }
         finalResponseSent = true;
         return true;
+    }
+
+    /** Counts this request as in flight (load shedding) until {@link #answered()}. */
+    synchronized void awaitAnswer() {
+        awaitingAnswer = true;
+    }
+
+    /** The request got its answer (INVITE: rang, or its final); true the first time only. */
+    synchronized boolean answered() {
+        boolean was = awaitingAnswer;
+        awaitingAnswer = false;
+        return was;
     }
 
     public synchronized boolean isCancelled() {

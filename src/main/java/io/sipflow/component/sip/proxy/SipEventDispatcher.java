@@ -89,7 +89,8 @@ public final class SipEventDispatcher implements SipListener {
     private void onRequest(RequestEvent event, SipProvider provider) {
         Request request = event.getRequest();
         Rejection rejection = RequestValidator.validate(request);
-        if (!accepting || core.runtime().serverTransactionCount() > core.runtime().settings().maxServerTransactions()) {
+        // overload shedding happened before any transaction existed (SheddingValve); this is shutdown
+        if (!accepting) {
             counters.shedRequests.increment();
             rejection = new Rejection(SipProtocolConstants.SERVICE_UNAVAILABLE, "Service Unavailable", "Retry-After", "5");
         }
@@ -118,6 +119,8 @@ public final class SipEventDispatcher implements SipListener {
             core.send(ctx, response);
             return;
         }
+        ctx.awaitAnswer();
+        core.runtime().overloadGuard().requestStarted();
         if (Request.INVITE.equals(request.getMethod())) {
             // RFC 3261 §16.2: answer 100 Trying at once so the caller stops retransmitting
             core.send(ctx, core.createResponse(ctx, SipProtocolConstants.TRYING, null));
@@ -249,7 +252,12 @@ public final class SipEventDispatcher implements SipListener {
 
     @Override
     public void processTransactionTerminated(TransactionTerminatedEvent event) {
-        // nothing held per transaction outside its application data
+        // nothing held per transaction outside its application data; a request that ended without
+        // an answer (none is expected) stops counting as in flight
+        if (event.isServerTransaction() && event.getServerTransaction() != null
+                && event.getServerTransaction().getApplicationData() instanceof ServerTransactionContext ctx && ctx.answered()) {
+            core.runtime().overloadGuard().requestAnswered();
+        }
     }
 
     @Override

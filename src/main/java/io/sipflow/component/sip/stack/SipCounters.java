@@ -19,8 +19,10 @@ public final class SipCounters {
     public final LongAdder receivedRequests = new LongAdder();
     /** Requests forwarded to a next hop. */
     public final LongAdder forwardedRequests = new LongAdder();
-    /** Requests refused with 503 because SipFlow was over its transaction limit or stopping. */
+    /** New requests refused with 503 + Retry-After: load shedding (or SipFlow stopping). */
     public final LongAdder shedRequests = new LongAdder();
+    /** Datagrams dropped unread from the receive queue after waiting longer than sipflow.sip.overload.drop-after. */
+    public final LongAdder staleDrops = new LongAdder();
     /** Final replies sent on server transactions, by class: index 1..6 = 1xx..6xx (index 0 unused). */
     public final LongAdder[] finalRepliesByClass = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(),
         new LongAdder(), new LongAdder(), new LongAdder()};

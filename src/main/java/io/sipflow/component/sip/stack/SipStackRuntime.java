@@ -34,6 +34,7 @@ public final class SipStackRuntime {
     private MessageFactory messageFactory;
     private HeaderFactory headerFactory;
     private AddressFactory addressFactory;
+    private OverloadGuard overloadGuard;
 
     public SipStackRuntime(SipStackSettings settings) {
         this.settings = settings;
@@ -79,6 +80,7 @@ public final class SipStackRuntime {
                 provider.addSipListener(listener);
                 providers.add(provider);
             }
+            startOverloadGuard();
             stack.start();
         } catch (Exception e) {
             stop();
@@ -86,6 +88,20 @@ public final class SipStackRuntime {
         }
         LOG.info("SIP stack started: advertised {}:{}, {} processing threads", settings.advertisedHost(),
                 settings.advertisedPort(), settings.threadPoolSize());
+    }
+
+    private void startOverloadGuard() {
+        JainSipReceiveQueues queues = JainSipReceiveQueues.of(providers);
+        overloadGuard = new OverloadGuard(settings.overload(), queues, this::serverTransactionCount,
+                settings.maxServerTransactions(), counters.shedRequests, counters.staleDrops, System.nanoTime());
+        SheddingValve.register(stack, new LoadShedder(overloadGuard, counters, (gov.nist.javax.sip.stack.SIPTransactionStack) stack));
+        overloadGuard.start();
+        OverloadSettings o = settings.overload();
+        LOG.info("Load shedding {}: receive queue delay {}/{} ms ({} UDP queue(s)), drop after {} ms, max in flight {}, "
+                + "admission cap {}, Retry-After {}+{} s", o.enabled() ? "on" : "off", o.queueDelayHigh().toMillis(),
+                o.queueDelayLow().toMillis(), queues.queueCount(), o.dropAfter().toMillis(),
+                o.maxInFlight() == 0 ? "none" : o.maxInFlight(), o.maxRate() == 0 ? "none" : o.maxRate() + "/s",
+                o.retryAfter(), o.retryAfterSpread());
     }
 
     private Properties stackProperties(String name) {
@@ -123,6 +139,8 @@ public final class SipStackRuntime {
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", CountingMessageParserFactory.class.getName());
+        // load shedding before any transaction exists: the stack's congestion-control hook
+        p.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", SheddingValve.class.getName());
         p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "ERROR");
         return p;
     }
@@ -143,6 +161,10 @@ public final class SipStackRuntime {
             }
         }
         providers.clear();
+        if (overloadGuard != null) {
+            overloadGuard.close();
+        }
+        SheddingValve.unregister(stack);
         CountingMessageParserFactory.unregister(stack);
         stack.stop();
         stack = null;
@@ -180,6 +202,11 @@ public final class SipStackRuntime {
     /** The provider that sends by default: the first listen address. */
     public SipProvider defaultProvider() {
         return providers.get(0);
+    }
+
+    /** The load-shedding detector; null before the stack started. */
+    public OverloadGuard overloadGuard() {
+        return overloadGuard;
     }
 
     /** Number of server transactions the stack currently holds (for load shedding). */

@@ -15,12 +15,13 @@ import java.util.List;
  * @param maxMessageSize               larger messages are refused
  * @param finalResponseTimeout         tm {@code fr_timeout}
  * @param inviteFinalResponseTimeout   tm {@code fr_inv_timeout}
- * @param maxServerTransactions        above this many live server transactions, new requests get 503
+ * @param maxServerTransactions        JAIN-SIP's transaction table limit; from 80 % of it new requests are shed
  * @param tcpConnectTimeout            how long opening a TCP connection to a next hop may take
  * @param udpBufferSize                UDP socket receive/send buffer (the kernel caps it at net.core.rmem_max)
  * @param waitTimer                    tm {@code wt_timer}: how long a non-INVITE server transaction stays
  *                                     after its final response over UDP, absorbing retransmissions (RFC 3261
  *                                     Timer J, 32 s in the RFC; Kamailio and OpenSIPS keep 5 s)
+ * @param overload                     load shedding ({@code sipflow.sip.overload.*})
  */
 public record SipStackSettings(
         List<ListenAddress> listen,
@@ -34,7 +35,8 @@ public record SipStackSettings(
         int maxServerTransactions,
         Duration tcpConnectTimeout,
         int udpBufferSize,
-        Duration waitTimer) {
+        Duration waitTimer,
+        OverloadSettings overload) {
 
     public SipStackSettings {
         listen = List.copyOf(listen);
@@ -43,6 +45,9 @@ public record SipStackSettings(
         requirePositive(maxMessageSize, "sipflow.sip.max-message-size");
         requirePositive(maxServerTransactions, "sipflow.sip.max-server-transactions");
         requirePositive(udpBufferSize, "sipflow.sip.udp-buffer-size");
+        if (overload == null) {
+            throw new IllegalArgumentException("overload settings missing");
+        }
         if (advertisedPort <= 0 || advertisedPort > 65535) {
             throw new IllegalArgumentException("sipflow.sip.advertised-port out of range: " + advertisedPort);
         }
