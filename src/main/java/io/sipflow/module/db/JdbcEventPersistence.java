@@ -15,12 +15,12 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -175,8 +175,9 @@ public final class JdbcEventPersistence {
     /**
      * Each statement's rows in groups of {@link #ROWS_PER_INSERT} through one multi-row INSERT
      * (prepared on the server once per batch: values travel binary, nothing is escaped or parsed
-     * again per execution), the rest as one JDBC batch. What the driver did with a plain batch (copy every value into a
-     * rewritten statement, measure and escape it) was most of this sink's CPU.
+     * again per execution), the rest as one JDBC batch. What the driver did with a plain batch
+     * (copy every value into a rewritten statement, measure and escape it) was most of this sink's
+     * CPU.
      */
     private void executeBatches(Connection c, List<Row> rows) throws SQLException {
         for (String sql : STATEMENTS) {

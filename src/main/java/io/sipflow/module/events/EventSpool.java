@@ -39,8 +39,10 @@ public final class EventSpool implements DeadLetters, AutoCloseable {
     private static final String CURSOR_SUFFIX = ".cursor";
     /** Read buffer per sink; an event line is at most {@link EventValidator#MAX_EVENT_BYTES} plus its prefix. */
     private static final int READ_BUFFER = 1024 * 1024;
-    /** Events kept in memory for sinks that keep up: a few batches (~12 MB of CDRs). */
+    /** Events kept in memory for sinks that keep up: a few batches (~12 MB of CDRs)... */
     private static final int RECENT_EVENTS = 16_384;
+    /** ... and at most this many characters of JSON (large stats snapshots). */
+    private static final long RECENT_CHARS = 32L * 1024 * 1024;
 
     private final Path dir;
     private final long segmentBytes;
@@ -68,7 +70,7 @@ public final class EventSpool implements DeadLetters, AutoCloseable {
 
     /** @param recentEvents how many of the newest events sinks can read from memory */
     EventSpool(Path dir, long segmentBytes, Collection<String> sinks, int recentEvents) throws IOException {
-        this.recent = new RecentEvents(recentEvents);
+        this.recent = new RecentEvents(recentEvents, RECENT_CHARS);
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         Files.createDirectories(dir);
