@@ -60,6 +60,13 @@ class RouteFilesTest {
     }
 
     @Test
+    void badSpoolLingerFailsStartupNamingTheKey() throws Exception {
+        SipFlowTestApp app = new SipFlowTestApp().with("sipflow.events.spool-linger", "2s");
+        assertThatThrownBy(app::start).satisfies(e -> assertThat(chain(e)).contains("sipflow.events.spool-linger"));
+        app.close();
+    }
+
+    @Test
     void xmlRouteFileReplacesTheBuiltInBlockAndIsReloadedOnChange() throws Exception {
         Path file = routesDir.resolve("request.camel.xml");
         Files.writeString(file, xmlRequestRoute("xml-1"), StandardCharsets.UTF_8);

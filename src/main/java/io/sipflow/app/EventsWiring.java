@@ -72,7 +72,11 @@ final class EventsWiring extends ServiceSupport {
         }
         spool = new EventSpool(spoolDir, segmentBytes, SINKS);
         int queueCapacity = positive(s, "sipflow.events.queue-capacity", 100_000);
-        publisher = new SpoolingEventPublisher(spool, queueCapacity);
+        Duration linger = s.duration("sipflow.events.spool-linger", Duration.ofMillis(5));
+        if (linger.isNegative() || linger.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("Invalid sipflow.events.spool-linger: must be between 0 and 1s");
+        }
+        publisher = new SpoolingEventPublisher(spool, queueCapacity, linger);
         LOG.info("Event spool {}: {} event(s) awaiting Kafka, {} awaiting MySQL", spoolDir, spool.depth("kafka"),
                 spool.depth("mysql"));
 

@@ -1,12 +1,14 @@
 package io.sipflow.module.events;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,7 @@ public final class SpoolingEventPublisher implements EventPublisher, AutoCloseab
     static final String PUBLISHER = "publisher";
 
     private final EventSpool spool;
+    private final long lingerNanos;
     private final BlockingQueue<SipFlowEvent> queue;
     private final Thread writer;
     private final LongAdder published = new LongAdder();
@@ -35,6 +38,15 @@ public final class SpoolingEventPublisher implements EventPublisher, AutoCloseab
     private volatile boolean running = true;
 
     public SpoolingEventPublisher(EventSpool spool, int queueCapacity) {
+        this(spool, queueCapacity, Duration.ZERO);
+    }
+
+    /**
+     * @param linger how long the writer waits after the first event of a group for more to join it
+     *               before the append and its fsync ({@code sipflow.events.spool-linger})
+     */
+    public SpoolingEventPublisher(EventSpool spool, int queueCapacity, Duration linger) {
+        this.lingerNanos = linger.toNanos();
         this.spool = spool;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.writer = new Thread(this::writeLoop, "sipflow-event-spool");
@@ -92,6 +104,12 @@ public final class SpoolingEventPublisher implements EventPublisher, AutoCloseab
                 }
                 group.add(first);
                 queue.drainTo(group, GROUP - 1);
+                if (lingerNanos > 0 && group.size() < GROUP) {
+                    // group commit: a few ms more per group, several times fewer fsyncs (the writer's
+                    // system time, ~0.2 core at 20,000 events/s without it)
+                    LockSupport.parkNanos(lingerNanos);
+                    queue.drainTo(group, GROUP - group.size());
+                }
                 for (SipFlowEvent e : group) {
                     EventSpool.Entry entry = toEntry(e);
                     if (entry != null) {
