@@ -122,6 +122,26 @@ class OverloadSheddingTest {
     }
 
     @Test
+    void aShed503ReachesANatedPhoneAtItsSourcePortNotTheViaPort() throws Exception {
+        proxy = new SipFlowTestApp().with("sipflow.sip.overload.max-rate", "1").tenant(DOMAIN, 1, uas.uri()).start();
+        uas.answer(Request.REGISTER, 200);
+        try (RawSipClient phone = new RawSipClient("127.0.0.1", "127.0.0.1", proxy.port())) {
+            Map<String, String> sent = new LinkedHashMap<>();
+            for (int i = 0; i < 10; i++) {
+                // behind a NAT: the Via names the phone's private address and port, rport asks for the source
+                sent.put("nat-" + i, register(proxy, phone.localPort(), "nat-" + i, 500 + i)
+                        .replace("Via: SIP/2.0/UDP 127.0.0.1:" + phone.localPort(), "Via: SIP/2.0/UDP 10.0.0.9:5062"));
+            }
+            for (String request : sent.values()) {
+                phone.sendUdp(request);
+            }
+            Map<String, String> finals = awaitFinals(phone, sent.keySet());
+            assertThat(withStatus(finals, 503)).isNotEmpty();
+            assertThat(withStatus(finals, 503).size() + withStatus(finals, 200).size()).isEqualTo(10);
+        }
+    }
+
+    @Test
     void inDialogRequestsAndCancelAreNeverShed() throws Exception {
         proxy = new SipFlowTestApp().with("sipflow.relay.next-hop", uas.uri()).with("sipflow.sip.overload.max-rate", "2")
                 .start();
