@@ -23,6 +23,7 @@ public final class RawSipClient implements AutoCloseable {
     private final DatagramSocket udp;
     private final InetSocketAddress target;
     private Socket tcp;
+    private boolean tcpClosed;
 
     public RawSipClient(String localHost, String targetHost, int targetPort) throws IOException {
         this(localHost, 0, targetHost, targetPort);
@@ -100,6 +101,7 @@ public final class RawSipClient implements AutoCloseable {
         try {
             int n = in.read(buffer);
             if (n < 0) {
+                tcpClosed = true;
                 return out.size() == 0 ? null : out.toString(StandardCharsets.UTF_8);
             }
             out.write(buffer, 0, n);
@@ -108,12 +110,18 @@ public final class RawSipClient implements AutoCloseable {
             while ((n = in.read(buffer)) > 0) {
                 out.write(buffer, 0, n);
             }
+            tcpClosed = n < 0;
         } catch (SocketTimeoutException e) {
             // deadline reached
         } catch (IOException closed) {
-            // peer closed the connection
+            tcpClosed = true; // reset by the peer
         }
         return out.size() == 0 ? null : out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** True once a read found the TCP connection closed or reset by the other side. */
+    public boolean tcpClosed() {
+        return tcpClosed;
     }
 
     /** Status codes of all responses in a chunk of text (several messages may be concatenated). */

@@ -1,5 +1,7 @@
 package io.sipflow.component.sip.stack;
 
+import gov.nist.javax.sip.stack.SipFlowMessageProcessorFactory;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,8 +120,9 @@ public final class SipStackRuntime {
         p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", Integer.toString(settings.maxServerTransactions()));
         p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", Integer.toString(settings.maxServerTransactions()));
         // TCP on NIO. Outbound connects are blocking and bounded (the non-blocking mode loses connect
-        // failures); ProxyCore runs every TCP send on its own pool, never on a SIP thread
-        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", "gov.nist.javax.sip.stack.NioMessageProcessorFactory");
+        // failures); ProxyCore runs every TCP send on its own pool, never on a SIP thread. An accepted
+        // connection is registered for reuse when accepted, not racily by its first requests
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", SipFlowMessageProcessorFactory.class.getName());
         p.setProperty("gov.nist.javax.sip.NIO_BLOCKING_MODE", "BLOCKING");
         p.setProperty("gov.nist.javax.sip.CONNECTION_TIMEOUT", Long.toString(settings.tcpConnectTimeout().toMillis()));
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");

@@ -1,0 +1,23 @@
+package gov.nist.javax.sip.stack;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import javax.sip.ListeningPoint;
+
+/**
+ * JAIN-SIP's NIO message processors, with {@link AcceptCachingNioTcpMessageProcessor} for TCP. Named by
+ * {@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY} in SipFlow's stack properties; it lives in the
+ * stack's package because what it changes is package-private. Any other transport is the stock
+ * factory's.
+ */
+public class SipFlowMessageProcessorFactory extends NioMessageProcessorFactory {
+
+    @Override
+    public MessageProcessor createMessageProcessor(SIPTransactionStack sipStack, InetAddress ipAddress, int port,
+            String transport) throws IOException {
+        if (ListeningPoint.TCP.equalsIgnoreCase(transport)) {
+            return new AcceptCachingNioTcpMessageProcessor(ipAddress, sipStack, port);
+        }
+        return super.createMessageProcessor(sipStack, ipAddress, port, transport);
+    }
+}
