@@ -4,13 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import gov.nist.javax.sip.ListeningPointImpl;
+import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.stack.AcceptCachingNioTcpMessageProcessor;
+import gov.nist.javax.sip.stack.CompactUdpMessageProcessor;
 import io.sipflow.component.sip.SipConstants;
 import io.sipflow.testsupport.FakeUserAgent;
 import io.sipflow.testsupport.FreePorts;
 import io.sipflow.testsupport.RawSipClient;
 import io.sipflow.testsupport.SipFlowTestApp;
 
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,6 +49,29 @@ class SipLayerOptionsTest {
                 uac.awaitResponse(options, 200);
             }
             assertThat(proxy.port()).isPositive();
+        }
+    }
+
+    @Test
+    void sipFlowsOwnReceiversAreInPlaceAndUdpAnswersLeaveFromTheListeningPort() throws Exception {
+        try (SipFlowTestApp proxy = new SipFlowTestApp().start();
+                DatagramSocket phone = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            SipStackImpl stack = (SipStackImpl) proxy.sipComponent().getRuntime().stack();
+            List<Class<?>> processors = new ArrayList<>();
+            stack.getListeningPoints().forEachRemaining(lp -> processors.add(((ListeningPointImpl) lp).getMessageProcessor().getClass()));
+            assertThat(processors).contains(CompactUdpMessageProcessor.class, AcceptCachingNioTcpMessageProcessor.class);
+
+            // a request with a body several times the usual size arrives whole through the reused buffer
+            String padded = options(proxy, phone.getLocalPort(), "padded-1", "X-Padding: " + "p".repeat(6000) + "\r\n");
+            byte[] bytes = padded.getBytes(StandardCharsets.UTF_8);
+            phone.send(new DatagramPacket(bytes, bytes.length, InetAddress.getByName("127.0.0.1"), proxy.port()));
+            phone.setSoTimeout((int) FakeUserAgent.WAIT.toMillis());
+            DatagramPacket answer = new DatagramPacket(new byte[65_535], 65_535);
+            phone.receive(answer);
+            assertThat(new String(answer.getData(), 0, answer.getLength(), StandardCharsets.UTF_8))
+                    .startsWith("SIP/2.0 200").contains("padded-1");
+            // RFC 3261 §18.2.2 and symmetric NAT: the answer comes from the port the request went to
+            assertThat(answer.getPort()).isEqualTo(proxy.port());
         }
     }
 

@@ -5,7 +5,8 @@ import java.net.InetAddress;
 import javax.sip.ListeningPoint;
 
 /**
- * JAIN-SIP's NIO message processors, with {@link AcceptCachingNioTcpMessageProcessor} for TCP. Named by
+ * JAIN-SIP's NIO message processors, with {@link CompactUdpMessageProcessor} for UDP and
+ * {@link AcceptCachingNioTcpMessageProcessor} for TCP. Named by
  * {@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY} in SipFlow's stack properties; it lives in the
  * stack's package because what it changes is package-private. Any other transport is the stock
  * factory's.
@@ -15,6 +16,12 @@ public class SipFlowMessageProcessorFactory extends NioMessageProcessorFactory {
     @Override
     public MessageProcessor createMessageProcessor(SIPTransactionStack sipStack, InetAddress ipAddress, int port,
             String transport) throws IOException {
+        if (ListeningPoint.UDP.equalsIgnoreCase(transport)) {
+            // as the stock factory does: UDP answers and relays leave from the listening socket
+            // (without the flag the stack sends each from a new ephemeral socket)
+            sipStack.udpFlag = true;
+            return new CompactUdpMessageProcessor(ipAddress, sipStack, port);
+        }
         if (ListeningPoint.TCP.equalsIgnoreCase(transport)) {
             return new AcceptCachingNioTcpMessageProcessor(ipAddress, sipStack, port);
         }
