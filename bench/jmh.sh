@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# JMH micro-benchmarks of SipFlow's hot paths (src/test/java/io/sipflow/bench), and the heap cost of
+# JMH micro-benchmarks of SipFlow's hot paths (classes named *Benchmark under src/test/java), and the heap cost of
 # the location index.
 #   bench/jmh.sh                              # every benchmark
 #   bench/jmh.sh LocationLookupBenchmark      # one class (JMH regexp)
@@ -12,4 +12,4 @@ cp="target/test-classes:target/classes:$cp"
 if [ "${1:-}" = "--memory" ]; then
   exec java -Xms2g -Xmx2g -cp "$cp" io.sipflow.bench.BindingMemory "${2:-1000000}"
 fi
-exec java -cp "$cp" org.openjdk.jmh.Main "${@:-io.sipflow.bench}"
+exec java -cp "$cp" org.openjdk.jmh.Main "${@:-Benchmark}"
