@@ -1,30 +1,28 @@
 package io.sipflow.component.sip.stack;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Checks on the raw bytes of a request that the JAIN-SIP parser is too lenient about (RFC 4475
  * §3.1.2): it forgives extra spaces in the request line, spaces inside {@code <addr-spec>},
  * repeated single-valued headers and bare IPv6 hosts, and a proxy must not forward any of those.
  * A failed check becomes a parse error: the stack answers 400 (or drops) and the message is counted.
+ * It runs before every parse, so it reads the header section once, byte by byte, and builds no
+ * strings for a request that passes (only the Request-URI's host is looked at as text).
  */
 final class RawMessageScreen {
 
-    /** RFC 3261 §25.1: Method SP Request-URI SP SIP-Version CRLF, single spaces, no brackets. */
-    private static final Pattern REQUEST_LINE = Pattern.compile("[!-~]+ [^ \\t<>]+ SIP/[0-9]+\\.[0-9]+");
-    private static final Map<String, String> SINGLE_VALUED = Map.of(
-            "call-id", "Call-ID", "i", "Call-ID",
-            "from", "From", "f", "From",
-            "to", "To", "t", "To",
-            "cseq", "CSeq",
-            "max-forwards", "Max-Forwards",
-            "content-length", "Content-Length", "l", "Content-Length");
-    private static final Pattern NAME_ADDR_HEADER = Pattern.compile("(?i)to|t|from|f|contact|m|route|record-route");
-    private static final Pattern SPACE_IN_ANGLES = Pattern.compile("<[ \\t]|[ \\t]>");
+    /** The single-valued headers (RFC 3261 §7.3.1 and §20), long and compact names. */
+    private static final String[][] SINGLE_VALUED = {
+            {"call-id", "Call-ID"}, {"i", "Call-ID"},
+            {"from", "From"}, {"f", "From"},
+            {"to", "To"}, {"t", "To"},
+            {"cseq", "CSeq"},
+            {"max-forwards", "Max-Forwards"},
+            {"content-length", "Content-Length"}, {"l", "Content-Length"}};
+    /** Headers whose values are name-addr: no whitespace right inside {@code < >}. */
+    private static final String[] NAME_ADDR = {"to", "t", "from", "f", "contact", "m", "route", "record-route"};
 
     private RawMessageScreen() {
     }
@@ -34,43 +32,164 @@ final class RawMessageScreen {
         if (bytes == null || bytes.length < 4) {
             return null;
         }
-        String text = new String(bytes, 0, headerSectionEnd(bytes), StandardCharsets.ISO_8859_1);
-        if (text.startsWith("SIP/")) {
+        int end = headerSectionEnd(bytes);
+        if (end >= 4 && bytes[0] == 'S' && bytes[1] == 'I' && bytes[2] == 'P' && bytes[3] == '/') {
             return null; // responses: the parser and the transaction layer decide
         }
-        String[] lines = text.split("\r?\n");
-        String requestLine = lines[0];
-        if (!REQUEST_LINE.matcher(requestLine).matches()) {
+        int newline = indexOf(bytes, 0, end, (byte) '\n');
+        String refusal = checkRequestLine(bytes, 0, contentEnd(bytes, 0, newline, end));
+        if (refusal != null) {
+            return refusal;
+        }
+        String[] seen = new String[SINGLE_VALUED.length];
+        int pos = newline < 0 ? end : newline + 1;
+        while (pos < end) {
+            newline = indexOf(bytes, pos, end, (byte) '\n');
+            int lineEnd = contentEnd(bytes, pos, newline, end);
+            if (lineEnd == pos) {
+                break; // an empty line ends the headers
+            }
+            refusal = checkHeaderLine(bytes, pos, lineEnd, seen);
+            if (refusal != null) {
+                return refusal;
+            }
+            pos = newline < 0 ? end : newline + 1;
+        }
+        return null;
+    }
+
+    /** RFC 3261 §25.1: Method SP Request-URI SP SIP-Version, single spaces, no brackets in the URI. */
+    private static String checkRequestLine(byte[] b, int from, int to) {
+        int firstSpace = indexOf(b, from, to, (byte) ' ');
+        int secondSpace = firstSpace < 0 ? -1 : indexOf(b, firstSpace + 1, to, (byte) ' ');
+        if (firstSpace <= from || secondSpace <= firstSpace + 1) {
             return "malformed request line";
         }
-        String requestUri = requestLine.substring(requestLine.indexOf(' ') + 1, requestLine.lastIndexOf(' '));
-        if (hasBareIpv6Host(requestUri)) {
-            return "IPv6 reference without brackets in the Request-URI";
+        for (int i = from; i < firstSpace; i++) {
+            if (b[i] < '!' || b[i] > '~') {
+                return "malformed request line";
+            }
         }
-        Map<String, Integer> seen = new HashMap<>();
-        String header = null;
-        for (int i = 1; i < lines.length; i++) {
-            String line = lines[i];
-            if (line.isEmpty()) {
+        for (int i = firstSpace + 1; i < secondSpace; i++) {
+            if (b[i] == '\t' || b[i] == '<' || b[i] == '>') {
+                return "malformed request line";
+            }
+        }
+        if (!isSipVersion(b, secondSpace + 1, to)) {
+            return "malformed request line";
+        }
+        String requestUri = new String(b, firstSpace + 1, secondSpace - firstSpace - 1, StandardCharsets.ISO_8859_1);
+        return hasBareIpv6Host(requestUri) ? "IPv6 reference without brackets in the Request-URI" : null;
+    }
+
+    /** {@code SIP/} digits {@code .} digits, nothing else. */
+    private static boolean isSipVersion(byte[] b, int from, int to) {
+        if (to - from < 7 || b[from] != 'S' || b[from + 1] != 'I' || b[from + 2] != 'P' || b[from + 3] != '/') {
+            return false;
+        }
+        int i = from + 4;
+        int digits = 0;
+        while (i < to && isDigit(b[i])) {
+            i++;
+            digits++;
+        }
+        if (digits == 0 || i >= to || b[i] != '.') {
+            return false;
+        }
+        i++;
+        int fraction = i;
+        while (i < to && isDigit(b[i])) {
+            i++;
+        }
+        return i == to && i > fraction;
+    }
+
+    private static String checkHeaderLine(byte[] b, int from, int to, String[] seen) {
+        if (b[from] == ' ' || b[from] == '\t') {
+            return null; // folded continuation of the previous header
+        }
+        int colon = indexOf(b, from, to, (byte) ':');
+        if (colon <= from) {
+            return null; // the parser decides about lines without a colon
+        }
+        int nameStart = from;
+        int nameEnd = colon;
+        while (nameStart < nameEnd && (b[nameStart] & 0xff) <= ' ') {
+            nameStart++;
+        }
+        while (nameEnd > nameStart && (b[nameEnd - 1] & 0xff) <= ' ') {
+            nameEnd--;
+        }
+        for (int k = 0; k < SINGLE_VALUED.length; k++) {
+            if (nameIs(b, nameStart, nameEnd, SINGLE_VALUED[k][0])) {
+                String canonical = SINGLE_VALUED[k][1];
+                for (String earlier : seen) {
+                    if (canonical.equals(earlier)) {
+                        return "more than one " + canonical + " header";
+                    }
+                }
+                seen[k] = canonical;
                 break;
             }
-            if (line.charAt(0) == ' ' || line.charAt(0) == '\t') {
-                continue; // folded continuation of the previous header
-            }
-            int colon = line.indexOf(':');
-            if (colon <= 0) {
-                continue; // the parser decides about lines without a colon
-            }
-            header = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            String single = SINGLE_VALUED.get(header);
-            if (single != null && seen.merge(single, 1, Integer::sum) > 1) {
-                return "more than one " + single + " header";
-            }
-            if (NAME_ADDR_HEADER.matcher(header).matches() && SPACE_IN_ANGLES.matcher(line.substring(colon + 1)).find()) {
-                return "whitespace inside <addr-spec> of " + header;
+        }
+        for (String name : NAME_ADDR) {
+            if (nameIs(b, nameStart, nameEnd, name)) {
+                return hasSpaceInsideAngles(b, colon + 1, to)
+                        ? "whitespace inside <addr-spec> of " + name : null;
             }
         }
         return null;
+    }
+
+    private static boolean hasSpaceInsideAngles(byte[] b, int from, int to) {
+        for (int i = from; i + 1 < to; i++) {
+            if ((b[i] == '<' && isBlank(b[i + 1])) || (isBlank(b[i]) && b[i + 1] == '>')) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** ASCII case-insensitive equality of b[from, to) with a lower-case name. */
+    private static boolean nameIs(byte[] b, int from, int to, String lowerName) {
+        if (to - from != lowerName.length()) {
+            return false;
+        }
+        for (int i = 0; i < lowerName.length(); i++) {
+            int c = b[from + i];
+            if (c >= 'A' && c <= 'Z') {
+                c += 'a' - 'A';
+            }
+            if (c != lowerName.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** End of a line's content: before the newline and a CR right before it, or the section end. */
+    private static int contentEnd(byte[] b, int lineStart, int newline, int sectionEnd) {
+        if (newline < 0) {
+            return sectionEnd;
+        }
+        return newline > lineStart && b[newline - 1] == '\r' ? newline - 1 : newline;
+    }
+
+    private static int indexOf(byte[] b, int from, int to, byte wanted) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == wanted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isBlank(byte c) {
+        return c == ' ' || c == '\t';
     }
 
     private static int headerSectionEnd(byte[] bytes) {

@@ -40,6 +40,23 @@ class RawMessageScreenTest {
     }
 
     @Test
+    void byteLevelEdgesReadLikeTheGrammar() {
+        // bare LF line ends, compact forms in any case, a name with spaces before the colon
+        assertThat(check("OPTIONS sip:u@e SIP/2.0\n" + HEADERS.replace("\r\n", "\n"))).isNull();
+        assertThat(check("OPTIONS sip:u@e SIP/2.0\r\n" + HEADERS.replace("Call-ID: x\r\n", "Call-ID: x\r\nI : y\r\n")))
+                .isEqualTo("more than one Call-ID header");
+        assertThat(check("OPTIONS sip:u@e SIP/2.0\r\n" + HEADERS.replace("To: <sip:c@d>", "T: <sip:c@d\t>")))
+                .isEqualTo("whitespace inside <addr-spec> of t");
+        // what follows an empty line is not a header any more
+        assertThat(check("OPTIONS sip:u@e SIP/2.0\r\n" + HEADERS.replace("\r\n\r\n", "\r\n\nCall-ID: again\r\n\r\n")))
+                .isNull();
+        // a non-ASCII method, a tab in the Request-URI, a version without minor number
+        assertThat(check("OPTI\u00d6NS sip:u@e SIP/2.0\r\n" + HEADERS)).isEqualTo("malformed request line");
+        assertThat(check("OPTIONS sip:u@e\tx SIP/2.0\r\n" + HEADERS)).isEqualTo("malformed request line");
+        assertThat(check("OPTIONS sip:u@e SIP/2.\r\n" + HEADERS)).isEqualTo("malformed request line");
+    }
+
+    @Test
     void responsesAreLeftToTheParser() {
         assertThat(check("SIP/2.0  200  OK\r\n" + HEADERS)).isNull();
     }
