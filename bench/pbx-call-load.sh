@@ -146,7 +146,10 @@ for rate in $RATES; do
     fi
     run_multi_step uac-pbx-call.xml "$rate" "$calls" "$step_timeout" -d "$CALL_MS"
     count_step "$rate"
-    [[ $STEP_VERDICT == PASS ]] || break
+    if [[ $STEP_VERDICT != PASS ]]; then
+        ((KEEP_GOING)) && continue
+        break
+    fi
     best=$rate
     best_dir=$STEP_DIR
 done
