@@ -229,7 +229,7 @@ class OverloadSheddingTest {
         try (RawSipClient tcp = new RawSipClient("127.0.0.1", "127.0.0.1", proxy.port())) {
             StringBuilder burst = new StringBuilder();
             for (int i = 0; i < 10; i++) {
-                burst.append(options(proxy, 5999, "tcp-" + i).replace("SIP/2.0/UDP", "SIP/2.0/TCP"));
+                burst.append(RawSipClient.options(proxy.uri(), "TCP", 5999, "tcp-" + i));
             }
             tcp.sendTcp(burst.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             List<Integer> codes = new ArrayList<>();
@@ -369,14 +369,7 @@ class OverloadSheddingTest {
     }
 
     private static String options(SipFlowTestApp proxy, int localPort, String callId) {
-        return "OPTIONS " + proxy.uri() + " SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP 127.0.0.1:" + localPort + ";branch=z9hG4bK-" + callId + ";rport\r\n"
-                + "Max-Forwards: 70\r\n"
-                + "From: <sip:monitor@127.0.0.1>;tag=f-" + callId + "\r\n"
-                + "To: <" + proxy.uri() + ">\r\n"
-                + "Call-ID: " + callId + "\r\n"
-                + "CSeq: 1 OPTIONS\r\n"
-                + "Content-Length: 0\r\n\r\n";
+        return RawSipClient.options(proxy.uri(), "UDP", localPort, callId);
     }
 
     private static String invite(SipFlowTestApp proxy, int localPort, String callId) {

@@ -104,13 +104,6 @@ class TcpPipeliningTest {
     }
 
     private static String options(SipFlowTestApp proxy, String callId) {
-        return "OPTIONS " + proxy.uri() + ";transport=tcp SIP/2.0\r\n"
-                + "Via: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK-" + callId + ";rport\r\n"
-                + "Max-Forwards: 70\r\n"
-                + "From: <sip:monitor@127.0.0.1>;tag=f-" + callId + "\r\n"
-                + "To: <" + proxy.uri() + ">\r\n"
-                + "Call-ID: " + callId + "\r\n"
-                + "CSeq: 1 OPTIONS\r\n"
-                + "Content-Length: 0\r\n\r\n";
+        return RawSipClient.options(proxy.uri(), "TCP", 5999, callId);
     }
 }

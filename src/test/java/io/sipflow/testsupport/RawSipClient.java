@@ -119,6 +119,18 @@ public final class RawSipClient implements AutoCloseable {
         return out.size() == 0 ? null : out.toString(StandardCharsets.UTF_8);
     }
 
+    /** A minimal OPTIONS to {@code requestUri}, its Via naming {@code transport} 127.0.0.1:{@code viaPort} with rport. */
+    public static String options(String requestUri, String transport, int viaPort, String callId) {
+        return "OPTIONS " + requestUri + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/" + transport + " 127.0.0.1:" + viaPort + ";branch=z9hG4bK-" + callId + ";rport\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:monitor@127.0.0.1>;tag=f-" + callId + "\r\n"
+                + "To: <" + requestUri + ">\r\n"
+                + "Call-ID: " + callId + "\r\n"
+                + "CSeq: 1 OPTIONS\r\n"
+                + "Content-Length: 0\r\n\r\n";
+    }
+
     /** True once a read found the TCP connection closed or reset by the other side. */
     public boolean tcpClosed() {
         return tcpClosed;
