@@ -30,7 +30,9 @@ public class CompactUdpMessageProcessor extends UDPMessageProcessor {
 
     public CompactUdpMessageProcessor(InetAddress ipAddress, SIPTransactionStack sipStack, int port) throws IOException {
         super(ipAddress, sipStack, port);
-        this.bufferSize = sipStack.getMaxMessageSize() > 0 ? sipStack.getMaxMessageSize() : 65_535;
+        // the stock processor's size: the stack's maximum message size, at most the largest datagram
+        int max = sipStack.getMaxMessageSize();
+        this.bufferSize = max > 0 && max < SipStackImpl.MAX_DATAGRAM_SIZE ? max : SipStackImpl.MAX_DATAGRAM_SIZE;
     }
 
     @Override
