@@ -6,7 +6,9 @@ import io.sipflow.module.location.LocationStore;
 import io.sipflow.module.location.MaxContactsPolicy;
 import io.sipflow.module.location.RegistrationUpdate;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -40,6 +42,7 @@ public class LocationLookupBenchmark {
     public int bindings;
 
     private LocationStore store;
+    private Map<String, Object> plainMap;
     private long saves;
 
     @Setup(Level.Trial)
@@ -48,6 +51,10 @@ public class LocationLookupBenchmark {
         long now = System.currentTimeMillis();
         for (int i = 0; i < bindings; i++) {
             store.apply(update(i, now, 1));
+        }
+        plainMap = new HashMap<>();
+        for (int i = 0; i < bindings; i++) {
+            plainMap.put(Integer.toString(200 + i / DOMAINS.length) + "@" + DOMAINS[i % DOMAINS.length], Integer.valueOf(i));
         }
     }
 
@@ -65,6 +72,17 @@ public class LocationLookupBenchmark {
     public List<Binding> lookupByAor() {
         int i = ThreadLocalRandom.current().nextInt(bindings);
         return store.lookup(Integer.toString(200 + i / DOMAINS.length), DOMAINS[i % DOMAINS.length]);
+    }
+
+    /**
+     * The floor: a plain {@link HashMap} of as many AoR strings, read the same random way. If it grows
+     * from 1k to 1M like the lookups do, the growth is the memory hierarchy (cache and TLB misses on a
+     * random key), not the index.
+     */
+    @Benchmark
+    public Object plainHashMapByAor() {
+        int i = ThreadLocalRandom.current().nextInt(bindings);
+        return plainMap.get(Integer.toString(200 + i / DOMAINS.length) + "@" + DOMAINS[i % DOMAINS.length]);
     }
 
     @Benchmark
