@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public class CompactUdpMessageProcessor extends UDPMessageProcessor {
 
-    private static final Logger LOG = LoggerFactory.getLogger(CompactUdpMessageProcessor.class);
+    /** Named under io.sipflow: logback keeps the stack's own package (gov.nist.javax.sip) at ERROR. */
+    private static final Logger LOG = LoggerFactory.getLogger("io.sipflow.component.sip.stack.CompactUdpMessageProcessor");
 
     private final int bufferSize;
     private long receiveFailures;
