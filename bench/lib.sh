@@ -322,7 +322,7 @@ run_step() {
     mkdir -p "$STEP_DIR"
     local sf0 uas0 gc0 drops0 t0 sf1 uas1 gc1 drops1 t1 uac_ticks rc=0
     if [[ ${JFR:-0} == 1 ]]; then
-        jcmd "$SIPFLOW_PID" JFR.start name="step-$rate" settings=profile filename="$STEP_DIR/sipflow.jfr" \
+        jcmd "$SIPFLOW_PID" JFR.start name="step-$rate" settings="${JFR_SETTINGS:-profile}" filename="$STEP_DIR/sipflow.jfr" \
             >"$STEP_DIR/jfr.out" 2>&1
     fi
     sf0=$(cpu_ticks "$SIPFLOW_PID"); uas0=$(cpu_ticks "$UAS_PID"); gc0=$(jvm_gc "$SIPFLOW_PID")
@@ -416,7 +416,7 @@ run_multi_step() {
     local -a pids=() names=() ticks=()
     local sf0 uas0=0 gc0 drops0 t0 sf1 uas1=0 gc1 drops1 t1
     if [[ ${JFR:-0} == 1 ]]; then
-        jcmd "$SIPFLOW_PID" JFR.start name="step-$rate" settings=profile filename="$STEP_DIR/sipflow.jfr" \
+        jcmd "$SIPFLOW_PID" JFR.start name="step-$rate" settings="${JFR_SETTINGS:-profile}" filename="$STEP_DIR/sipflow.jfr" \
             >"$STEP_DIR/jfr.out" 2>&1
     fi
     sf0=$(cpu_ticks "$SIPFLOW_PID"); gc0=$(jvm_gc "$SIPFLOW_PID")
@@ -548,7 +548,8 @@ usage_common() {
                         in the environment replaces the JVM flags altogether
   --threads N           sipflow.sip.thread-pool-size (default: $THREADS)
   --users N             users per tenant in the injection file (default: $USERS)
-  --jfr                 record each step with JFR (settings=profile) and print the hot frames of
+  --jfr                 record each step with JFR (settings=profile, or the .jfc in JFR_SETTINGS, e.g.
+                        bench/tools/profile-1ms.jfc: 10x the samples) and print the hot frames of
                         the highest passing step
   --warmup SECONDS      first run the first rate (at most $WARMUP_RATE, default 500/s) this long, not counted (JIT
                         warm-up; default: $WARMUP)

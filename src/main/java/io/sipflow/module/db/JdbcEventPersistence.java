@@ -1,6 +1,5 @@
 package io.sipflow.module.db;
 
-import com.mysql.cj.jdbc.JdbcConnection;
 import io.sipflow.module.events.CdrOutcome;
 import io.sipflow.module.events.DeadLetters;
 import io.sipflow.module.events.EventFields;
@@ -62,16 +61,8 @@ public final class JdbcEventPersistence {
             VALUES (?, ?, ?, ?, ?, ?)""";
 
     private static final List<String> STATEMENTS = List.of(INSERT_ACC, INSERT_MISSED, INSERT_REGISTRATION, INSERT_STATS);
-    /** Rows per multi-row INSERT: 50 CDRs are 1,450 parameters (the protocol allows 65,535). */
-    static final int ROWS_PER_INSERT = 50;
-    /** Each statement with its VALUES group repeated {@link #ROWS_PER_INSERT} times: placeholders only. */
-    private static final Map<String, String> MULTI_ROW = STATEMENTS.stream()
-            .collect(Collectors.toUnmodifiableMap(sql -> sql, sql -> multiRow(sql, ROWS_PER_INSERT)));
-
-    static String multiRow(String insert, int rows) {
-        String values = insert.substring(insert.lastIndexOf("VALUES ") + "VALUES ".length());
-        return insert + (", " + values).repeat(rows - 1);
-    }
+    private static final Map<String, MultiRowInsert> MULTI_ROW = STATEMENTS.stream()
+            .collect(Collectors.toUnmodifiableMap(sql -> sql, MultiRowInsert::new));
 
     /** Below this many rows per writer a batch is not split. */
     private static final int MIN_CHUNK = 250;
@@ -80,6 +71,7 @@ public final class JdbcEventPersistence {
     private final DeadLetters deadLetters;
     private final int writers;
     private final ExecutorService pool;
+    private final ServerStatements statements = new ServerStatements();
 
     public JdbcEventPersistence(DataSource dataSource, DeadLetters deadLetters) {
         this(dataSource, deadLetters, 1);
@@ -172,13 +164,7 @@ public final class JdbcEventPersistence {
         }
     }
 
-    /**
-     * Each statement's rows in groups of {@link #ROWS_PER_INSERT} through one multi-row INSERT
-     * (prepared on the server once per batch: values travel binary, nothing is escaped or parsed
-     * again per execution), the rest as one JDBC batch. What the driver did with a plain batch
-     * (copy every value into a rewritten statement, measure and escape it) was most of this sink's
-     * CPU.
-     */
+    /** Each statement's rows through its {@link MultiRowInsert} (multi-row INSERTs prepared once per connection). */
     private void executeBatches(Connection c, List<Row> rows) throws SQLException {
         for (String sql : STATEMENTS) {
             List<Row> mine = new ArrayList<>(rows.size());
@@ -187,35 +173,10 @@ public final class JdbcEventPersistence {
                     mine.add(r);
                 }
             }
-            int grouped = mine.size() - mine.size() % ROWS_PER_INSERT;
-            if (grouped > 0) {
-                try (PreparedStatement ps = serverPrepared(c, MULTI_ROW.get(sql))) {
-                    for (int from = 0; from < grouped; from += ROWS_PER_INSERT) {
-                        int offset = 0;
-                        for (Row r : mine.subList(from, from + ROWS_PER_INSERT)) {
-                            bind(ps, r.values(), offset);
-                            offset += r.values().length;
-                        }
-                        ps.executeUpdate();
-                    }
-                }
-            }
-            if (grouped < mine.size()) {
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    for (Row r : mine.subList(grouped, mine.size())) {
-                        bind(ps, r.values(), 0);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
+            if (!mine.isEmpty()) {
+                MULTI_ROW.get(sql).execute(c, mine, statements, (ps, first, r) -> bind(ps, r.values(), first - 1));
             }
         }
-    }
-
-    /** Prepared on the server when the driver is MySQL Connector/J (binary values), else as the driver does. */
-    private static PreparedStatement serverPrepared(Connection c, String sql) throws SQLException {
-        return c.isWrapperFor(JdbcConnection.class) ? c.unwrap(JdbcConnection.class).serverPrepareStatement(sql)
-                : c.prepareStatement(sql);
     }
 
     private void insertOneByOne(Connection c, List<Row> rows) throws SQLException {

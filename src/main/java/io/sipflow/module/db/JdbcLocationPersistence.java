@@ -17,7 +17,8 @@ import javax.sql.DataSource;
 /**
  * {@link LocationPersistence} on the OpenSIPS {@code location} table (MySQL 8 / MariaDB).
  * Upserts by {@code contact_id} with {@code INSERT ... ON DUPLICATE KEY UPDATE col=VALUES(col)},
- * the form both servers accept. Each call is one transaction, sent as JDBC batches.
+ * the form both servers accept, many rows per statement ({@link MultiRowInsert}); deletes as JDBC
+ * batches. Each call is one transaction.
  * {@code last_modified} is a UTC DATETIME, so milliseconds are not kept; the OpenSIPS columns
  * SipFlow does not use (flags, cflags, methods, kv_store, attr) keep their values.
  */
@@ -43,7 +44,10 @@ public final class JdbcLocationPersistence implements LocationPersistence {
             SELECT contact_id, username, domain, contact, received, path, expires, q, callid,
              cseq, last_modified, user_agent, socket, sip_instance, pbx FROM location WHERE expires > ?""";
 
+    private static final MultiRowInsert MULTI_ROW_UPSERT = new MultiRowInsert(UPSERT);
+
     private final DataSource dataSource;
+    private final ServerStatements statements = new ServerStatements();
 
     public JdbcLocationPersistence(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -51,7 +55,13 @@ public final class JdbcLocationPersistence implements LocationPersistence {
 
     @Override
     public void upsert(Collection<Binding> bindings) throws SQLException {
-        inBatches(UPSERT, bindings, JdbcLocationPersistence::bind);
+        if (bindings.isEmpty()) {
+            return;
+        }
+        List<Binding> rows = List.copyOf(bindings);
+        try (Connection c = dataSource.getConnection()) {
+            inTransaction(c, () -> MULTI_ROW_UPSERT.execute(c, rows, statements, JdbcLocationPersistence::bind));
+        }
     }
 
     @Override
@@ -103,22 +113,23 @@ public final class JdbcLocationPersistence implements LocationPersistence {
         return bindings;
     }
 
-    private static void bind(PreparedStatement ps, Binding b) throws SQLException {
-        ps.setLong(1, b.contactId());
-        ps.setString(2, orEmpty(b.username()));
-        ps.setString(3, b.domain());
-        ps.setString(4, orEmpty(b.contact()));
-        ps.setString(5, b.received());
-        ps.setString(6, b.path());
-        ps.setLong(7, b.expires());
-        ps.setFloat(8, b.q());
-        ps.setString(9, orEmpty(b.callId()));
-        ps.setLong(10, b.cseq());
-        ps.setObject(11, LocalDateTime.ofEpochSecond(Math.floorDiv(b.lastModified(), 1000L), 0, ZoneOffset.UTC));
-        ps.setString(12, orEmpty(b.userAgent()));
-        ps.setString(13, b.socket());
-        ps.setString(14, b.instance());
-        ps.setString(15, b.pbx());
+    /** One row's 15 values from parameter {@code i} on. */
+    private static void bind(PreparedStatement ps, int i, Binding b) throws SQLException {
+        ps.setLong(i, b.contactId());
+        ps.setString(i + 1, orEmpty(b.username()));
+        ps.setString(i + 2, b.domain());
+        ps.setString(i + 3, orEmpty(b.contact()));
+        ps.setString(i + 4, b.received());
+        ps.setString(i + 5, b.path());
+        ps.setLong(i + 6, b.expires());
+        ps.setFloat(i + 7, b.q());
+        ps.setString(i + 8, orEmpty(b.callId()));
+        ps.setLong(i + 9, b.cseq());
+        ps.setObject(i + 10, LocalDateTime.ofEpochSecond(Math.floorDiv(b.lastModified(), 1000L), 0, ZoneOffset.UTC));
+        ps.setString(i + 11, orEmpty(b.userAgent()));
+        ps.setString(i + 12, b.socket());
+        ps.setString(i + 13, b.instance());
+        ps.setString(i + 14, b.pbx());
     }
 
     private static Binding read(ResultSet rs) throws SQLException {

@@ -173,6 +173,68 @@ class JdbcPersistenceTest {
     }
 
     @Test
+    void multiRowUpsertsTakeAnyCountOfRows() throws SQLException {
+        // 1, 5 (4 + 1), 117 (64 + 3 x 16 + 4 + 1): every group size and remainder of MultiRowInsert
+        long id = 0;
+        int total = 0;
+        for (int n : new int[] {1, 5, 117}) {
+            List<Binding> batch = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                id++;
+                batch.add(binding(id, "user" + id, NOW + 60));
+            }
+            locations.upsert(batch);
+            total += n;
+            assertThat(count("SELECT COUNT(*) FROM location")).isEqualTo(total);
+        }
+        assertThat(locations.loadActive(NOW)).hasSize(total)
+                .allSatisfy(b -> assertThat(b.username()).isEqualTo("user" + b.contactId()));
+    }
+
+    @Test
+    void keptServerStatementsArePreparedAgainOnANewConnection() throws SQLException {
+        locations.upsert(List.of(binding(1, "before", NOW + 60)));
+        int killed = killPoolConnections();
+        assertThat(killed).as("pooled connections killed").isPositive();
+        // a write may fail on a killed connection (the location writer keeps such rows pending and
+        // retries); the pool replaces it, and the statements are prepared again on the new one
+        SQLException lastFailure = null;
+        boolean stored = false;
+        for (int attempt = 0; attempt <= Database.POOL_SIZE && !stored; attempt++) {
+            try {
+                locations.upsert(List.of(binding(2, "after", NOW + 60)));
+                stored = true;
+            } catch (SQLException e) {
+                lastFailure = e;
+            }
+        }
+        assertThat(stored).as("stored after the connections were lost (last failure: %s)", lastFailure).isTrue();
+        assertThat(count("SELECT COUNT(*) FROM location")).isEqualTo(2);
+    }
+
+    /** Kills the pool's server sessions from a connection of its own; returns how many. */
+    private static int killPoolConnections() throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = java.sql.DriverManager.getConnection(mariaDb.jdbcUrl(), mariaDb.user(), mariaDb.password());
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT id FROM information_schema.processlist WHERE id <> CONNECTION_ID() AND user = ?")) {
+            ps.setString(1, mariaDb.user());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+            for (long id : ids) {
+                try (PreparedStatement kill = c.prepareStatement("KILL CONNECTION ?")) {
+                    kill.setLong(1, id);
+                    kill.execute();
+                }
+            }
+        }
+        return ids.size();
+    }
+
+    @Test
     void expiredBindingsAreNotLoaded() throws SQLException {
         Binding expired = binding(1, "gone", NOW - 1);
         Binding expiringNow = binding(2, "edge", NOW);
