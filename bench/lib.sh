@@ -145,12 +145,14 @@ wait_log() {
     return 1
 }
 
-# JVM flags by GC name: a production-like fixed 1 GiB heap. JVM_OPTS (env) replaces them.
+# JVM flags by GC name and heap size (a fixed heap, touched at start). JVM_OPTS (env) replaces them.
 jvm_opts_for() {
+    local heap="-Xms$2 -Xmx$2 -XX:+AlwaysPreTouch"
     case $1 in
-        parallel) echo "-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+AlwaysPreTouch" ;;
-        g1) echo "-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=50 -XX:+AlwaysPreTouch" ;;
-        *) die "unknown GC '$1' (parallel or g1)" ;;
+        parallel) echo "$heap -XX:+UseParallelGC" ;;
+        g1) echo "$heap -XX:+UseG1GC -XX:MaxGCPauseMillis=50" ;;
+        zgc) echo "$heap -XX:+UseZGC" ;;
+        *) die "unknown GC '$1' (parallel, g1 or zgc)" ;;
     esac
 }
 
@@ -552,8 +554,9 @@ usage_common() {
     cat <<USAGE
   --rates "R1 R2 ..."   target rates per second, one step each, in order (default: "$RATES")
   --step-seconds N      each step sends rate x N calls (default: $STEP_SECONDS)
-  --gc parallel|g1      SipFlow JVM: -Xms1g -Xmx1g with ParallelGC or G1 (default: $GC); JVM_OPTS
-                        in the environment replaces the JVM flags altogether
+  --gc parallel|g1|zgc  SipFlow's garbage collector (default: $GC); JVM_OPTS in the environment
+                        replaces the JVM flags altogether
+  --heap SIZE           SipFlow's fixed heap, -Xms = -Xmx (default: $HEAP; ZGC wants room: 4g)
   --threads N           sipflow.sip.thread-pool-size (default: $THREADS)
   --users N             users per tenant in the injection file (default: $USERS)
   --jfr                 record each step with JFR (settings=profile, or the .jfc in JFR_SETTINGS, e.g.
@@ -571,6 +574,7 @@ USAGE
 RATES=
 STEP_SECONDS=10
 GC=g1
+HEAP=1g
 THREADS=8
 USERS=20000
 JFR=0
@@ -585,6 +589,7 @@ parse_common_args() {
             --rates) RATES=$2; shift 2 ;;
             --step-seconds) STEP_SECONDS=$2; shift 2 ;;
             --gc) GC=$2; shift 2 ;;
+            --heap) HEAP=$2; shift 2 ;;
             --threads) THREADS=$2; shift 2 ;;
             --users) USERS=$2; shift 2 ;;
             --jfr) JFR=1; shift ;;
@@ -603,7 +608,7 @@ run_ladder() {
     local name=$1 uac=$2 uas=$3
     shift 3
     local started rate calls step_timeout best=0 best_dir='' total_calls=0 jvm_opts
-    jvm_opts=${JVM_OPTS:-$(jvm_opts_for "$GC")}
+    jvm_opts=${JVM_OPTS:-$(jvm_opts_for "$GC" "$HEAP")}
     for rate in $RATES; do total_calls=$((total_calls + rate * STEP_SECONDS)); done
     total_calls=$((total_calls + 1000 * WARMUP))
 

@@ -55,7 +55,7 @@ tenant_users() {
 # uas_count NAME COLUMN: a counter of the last line of a UAS's stat file (written every 5 s, and at exit)
 uas_count() { stat_last "$RUN_DIR/$1/uas-stat.csv" "$2"; }
 
-jvm_opts=${JVM_OPTS:-$(jvm_opts_for "$GC")}
+jvm_opts=${JVM_OPTS:-$(jvm_opts_for "$GC" "$HEAP")}
 total_calls=0
 for rate in $RATES; do total_calls=$((total_calls + rate * STEP_SECONDS)); done
 total_calls=$((total_calls + 1000 * WARMUP))
