@@ -15,4 +15,7 @@ COPY --from=build /src/target/sipflow.jar sipflow.jar
 EXPOSE 5060/udp 5060/tcp 8080/tcp 9876/tcp
 # spool, and the embedded databases when none is configured
 VOLUME ["/opt/sipflow/data"]
-ENTRYPOINT ["java", "-XX:+UseG1GC", "-Xms1g", "-Xmx1g", "-jar", "sipflow.jar", "run"]
+# ZGC with a fixed 4 GiB heap: GC pauses under a millisecond, which is what keeps SIP's p99 in
+# single-digit ms under load (README, Performance); override with JAVA_OPTS
+ENV JAVA_OPTS="-XX:+UseZGC -Xms4g -Xmx4g"
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar sipflow.jar run \"$@\"", "sipflow"]
