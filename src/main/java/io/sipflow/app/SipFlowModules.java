@@ -168,7 +168,8 @@ public final class SipFlowModules implements CamelConfiguration {
         context.getRegistry().bind("dialogMeters", dialogMeters);
         // acc: CDRs of the calls crossing SipFlow (routes/acc.camel.yaml); open dialogs survive a restart
         DialogTracker dialogs = new DialogTracker(publisher, dialogMeters,
-                s.duration("sipflow.acc.max-dialog-duration", Duration.ofHours(12)));
+                s.duration("sipflow.acc.max-dialog-duration", Duration.ofHours(12)),
+                s.duration("sipflow.acc.late-answer-window", Duration.ofSeconds(32)));
         Path dialogsFile = Path.of(s.string("sipflow.events.spool-dir", "data/spool"), "open-dialogs.json");
         int restored = dialogs.restore(dialogsFile);
         if (restored > 0) {
@@ -201,7 +202,10 @@ public final class SipFlowModules implements CamelConfiguration {
         };
     }
 
-    /** Saves the open dialogs when SipFlow stops (after the routes, so no BYE is missed). */
+    /**
+     * When SipFlow stops (after the routes, so no BYE is missed): publishes the failures still held
+     * for a late answer and saves the open dialogs.
+     */
     private static final class DialogsSaver extends ServiceSupport {
         private final DialogTracker dialogs;
         private final Path file;
@@ -213,6 +217,10 @@ public final class SipFlowModules implements CamelConfiguration {
 
         @Override
         protected void doStop() {
+            int published = dialogs.publishHeldFailures();
+            if (published > 0) {
+                LOG.info("Acc: {} call(s) timed out and still waiting for a late answer accounted as not answered", published);
+            }
             try {
                 int saved = dialogs.save(file);
                 if (saved > 0) {

@@ -1,5 +1,6 @@
 package io.sipflow.component.sip;
 
+import io.sipflow.component.sip.proxy.LateAnswers;
 import io.sipflow.component.sip.proxy.ProxyCore;
 import io.sipflow.component.sip.proxy.RequestRoutes;
 import io.sipflow.component.sip.proxy.ServerTransactionContext;
@@ -15,8 +16,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sip.message.Response;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.util.TimeUtils;
 
 /**
@@ -25,7 +28,7 @@ import org.apache.camel.util.TimeUtils;
  * properties are bound from {@code camel.component.sip.*}, which {@code application.properties}
  * maps to the operator-facing {@code sipflow.sip.*} keys.
  */
-public class SipComponent extends DefaultComponent implements RequestRoutes {
+public class SipComponent extends DefaultComponent implements RequestRoutes, LateAnswers {
 
     private String listen = "udp:0.0.0.0:5060,tcp:0.0.0.0:5060";
     private String advertisedHost;
@@ -49,7 +52,7 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
     private String overloadRetryAfter = Integer.toString(OverloadSettings.DEFAULTS.retryAfter());
     private String overloadRetryAfterSpread = Integer.toString(OverloadSettings.DEFAULTS.retryAfterSpread());
 
-    private final Map<SipEndpointKind, SipConsumer> consumers = new ConcurrentHashMap<>();
+    private final Map<SipEndpointKind, DefaultConsumer> consumers = new ConcurrentHashMap<>();
     private SipStackRuntime runtime;
     private ProxyCore core;
     private SipEventDispatcher dispatcher;
@@ -68,7 +71,7 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
         super.doStart();
         SipStackSettings settings = settings();
         runtime = new SipStackRuntime(settings);
-        core = new ProxyCore(runtime);
+        core = new ProxyCore(runtime, this);
         dispatcher = new SipEventDispatcher(core, this);
         runtime.start(dispatcher);
     }
@@ -141,30 +144,41 @@ public class SipComponent extends DefaultComponent implements RequestRoutes {
 
     // ---- consumers ------------------------------------------------------------------------------
 
-    void register(SipConsumer consumer) {
-        SipEndpointKind kind = consumer.getEndpoint().kind();
-        SipConsumer existing = consumers.putIfAbsent(kind, consumer);
+    void register(SipEndpointKind kind, DefaultConsumer consumer) {
+        DefaultConsumer existing = consumers.putIfAbsent(kind, consumer);
         if (existing != null && existing != consumer) {
             throw new IllegalStateException("Only one route may consume sip:" + kind.path()
                     + " (already consumed by route " + existing.getRouteId() + ")");
         }
     }
 
-    void unregister(SipConsumer consumer) {
-        consumers.remove(consumer.getEndpoint().kind(), consumer);
+    void unregister(SipEndpointKind kind, DefaultConsumer consumer) {
+        consumers.remove(kind, consumer);
     }
 
     @Override
     public boolean route(ServerTransactionContext context, boolean inDialog) {
-        SipConsumer consumer = inDialog ? consumers.get(SipEndpointKind.IN_DIALOG) : null;
+        SipConsumer consumer = inDialog ? requestConsumer(SipEndpointKind.IN_DIALOG) : null;
         if (consumer == null) {
-            consumer = consumers.get(SipEndpointKind.INITIAL);
+            consumer = requestConsumer(SipEndpointKind.INITIAL);
         }
         if (consumer == null) {
             return false;
         }
         consumer.dispatch(context);
         return true;
+    }
+
+    private SipConsumer requestConsumer(SipEndpointKind kind) {
+        return consumers.get(kind) instanceof SipConsumer consumer ? consumer : null;
+    }
+
+    /** To the {@code sip:late-answer} route, when there is one; otherwise nothing happens. */
+    @Override
+    public void lateAnswer(ServerTransactionContext context, Response response) {
+        if (consumers.get(SipEndpointKind.LATE_ANSWER) instanceof SipLateAnswerConsumer consumer) {
+            consumer.dispatch(context, response);
+        }
     }
 
     ProxyCore core() {

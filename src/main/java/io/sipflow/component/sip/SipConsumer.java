@@ -33,12 +33,12 @@ public class SipConsumer extends DefaultConsumer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        getEndpoint().getComponent().register(this);
+        getEndpoint().getComponent().register(getEndpoint().kind(), this);
     }
 
     @Override
     protected void doStop() throws Exception {
-        getEndpoint().getComponent().unregister(this);
+        getEndpoint().getComponent().unregister(getEndpoint().kind(), this);
         super.doStop();
     }
 

@@ -6,13 +6,15 @@ import java.util.Map;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
+import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.util.TimeUtils;
 
 /**
- * {@code sip:<kind>[?options]}. Consumers: {@code sip:initial}, {@code sip:in-dialog}. Producers:
- * {@code sip:relay}, {@code sip:reply}, {@code sip:request}. Options are validated when the
- * endpoint is created, so a typo in a route file fails startup naming the URI.
+ * {@code sip:<kind>[?options]}. Consumers: {@code sip:initial}, {@code sip:in-dialog},
+ * {@code sip:late-answer}. Producers: {@code sip:relay}, {@code sip:reply}, {@code sip:request}.
+ * Options are validated when the endpoint is created, so a typo in a route file fails startup
+ * naming the URI.
  */
 public class SipEndpoint extends DefaultEndpoint {
 
@@ -71,7 +73,8 @@ public class SipEndpoint extends DefaultEndpoint {
         if (!kind.isConsumer()) {
             throw new IllegalArgumentException(getEndpointUri() + " is a producer: use it in to:, not from:");
         }
-        SipConsumer consumer = new SipConsumer(this, processor);
+        DefaultConsumer consumer = kind == SipEndpointKind.LATE_ANSWER ? new SipLateAnswerConsumer(this, processor)
+                : new SipConsumer(this, processor);
         configureConsumer(consumer);
         return consumer;
     }

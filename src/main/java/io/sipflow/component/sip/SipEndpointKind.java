@@ -10,6 +10,12 @@ public enum SipEndpointKind {
     INITIAL("initial", true),
     /** Consumer: in-dialog requests (To tag present), ACK for 2xx included — {@code loose_route()} traffic. */
     IN_DIALOG("in-dialog", true),
+    /**
+     * Consumer: a 2xx to an INVITE that went upstream after SipFlow's relay of it had ended (its own
+     * 408 or 487 went first, another fork branch answered first), RFC 3261 §16.7 step 5: the call is
+     * up after all.
+     */
+    LATE_ANSWER("late-answer", true),
     /** Producer: stateful forward of the current request; continues with the final response. */
     RELAY("relay", false),
     /** Producer: answer the current request on its server transaction. */

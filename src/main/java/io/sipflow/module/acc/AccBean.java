@@ -1,6 +1,7 @@
 package io.sipflow.module.acc;
 
 import io.sipflow.component.sip.SipConstants;
+import io.sipflow.component.sip.SipOutcome;
 import io.sipflow.module.ModuleHeaders;
 import io.sipflow.module.events.CallDirection;
 
@@ -10,7 +11,8 @@ import org.apache.camel.Message;
 
 /**
  * Route facade of call accounting ({@code bean:acc}, routes {@code acc.camel.yaml}): reads the
- * exchange of a relayed (or refused) INVITE and of a relayed BYE, and tells the {@link DialogTracker}.
+ * exchange of a relayed (or refused) INVITE, of a late 2xx to one ({@code sip:late-answer}) and of a
+ * relayed BYE, and tells the {@link DialogTracker}.
  */
 public final class AccBean {
 
@@ -22,7 +24,8 @@ public final class AccBean {
 
     /**
      * After the INVITE's final response (relayed, or SipFlow's own refusal such as 404 no
-     * binding): 2xx starts a dialog, anything else ends the call now.
+     * binding): 2xx starts a dialog; SipFlow's own timeout (408, outcome {@code timeout}) is held for
+     * a late answer; anything else ends the call now.
      */
     public void invite(Exchange exchange) {
         Message m = exchange.getMessage();
@@ -40,9 +43,29 @@ public final class AccBean {
         Instant now = Instant.now();
         if (status < 300) {
             tracker.answered(call, toTag, status, reason, now);
+        } else if (isOwnTimeout(m, status)) {
+            tracker.timedOut(call, toTag, status, reason, now);
         } else {
             tracker.notAnswered(call, toTag, status, reason, now);
         }
+    }
+
+    /**
+     * A 2xx to an INVITE that reached the caller after SipFlow's relay of it had ended (route
+     * {@code from: sip:late-answer}): the call is answered after all, at the time the 2xx went upstream.
+     */
+    public void lateAnswer(Exchange exchange) {
+        Message m = exchange.getMessage();
+        Integer status = m.getHeader(SipConstants.STATUS_CODE, Integer.class);
+        if (status == null || status < 200 || status >= 300) {
+            return;
+        }
+        String responder = m.getHeader(SipConstants.RESPONSE_SOURCE_IP, String.class);
+        tracker.lateAnswer(new LateAnswer(m.getHeader(SipConstants.CALL_ID, String.class),
+                m.getHeader(SipConstants.FROM_TAG, String.class), m.getHeader(SipConstants.TO_TAG, String.class), status,
+                m.getHeader(SipConstants.REASON_PHRASE, String.class),
+                responder == null ? null : responder + ":" + m.getHeader(SipConstants.RESPONSE_SOURCE_PORT, String.class),
+                Instant.ofEpochMilli(exchange.getClock().getCreated())));
     }
 
     /** After a BYE crossed SipFlow (whatever its answer): the dialog is over. */
@@ -55,6 +78,11 @@ public final class AccBean {
     /** The dialog timer: closes dialogs that outlived the maximum dialog time; returns how many. */
     public int closeExpired() {
         return tracker.closeExpired(Instant.now());
+    }
+
+    /** The 408 SipFlow made itself because no final answer came in time: a 2xx may still follow. */
+    private static boolean isOwnTimeout(Message m, int status) {
+        return status == 408 && SipOutcome.TIMEOUT.headerValue().equals(m.getHeader(SipConstants.OUTCOME, String.class));
     }
 
     private static String requestToTag(Exchange exchange) {

@@ -23,4 +23,10 @@ import java.time.Instant;
  */
 public record CallInfo(String callId, String fromTag, String fromUser, String fromDomain, String toUser, String toDomain,
         String tenant, CallDirection direction, String pbx, String source, String destination, Instant created) {
+
+    /** The same call, relayed to (answered from) another {@code ip:port}. */
+    public CallInfo withDestination(String otherDestination) {
+        return new CallInfo(callId, fromTag, fromUser, fromDomain, toUser, toDomain, tenant, direction, pbx, source,
+                otherDestination, created);
+    }
 }

@@ -21,6 +21,7 @@ public final class ClientBranch {
     private volatile ScheduledFuture<?> timer;
     private final long startedNanos = System.nanoTime();
     private volatile boolean timedOutInLocalOverload;
+    private volatile boolean answered;
 
     ClientBranch(ServerTransactionContext server, Request request, Hop hop, BranchListener listener) {
         this.server = server;
@@ -100,6 +101,15 @@ public final class ClientBranch {
             }
         }
         return first;
+    }
+
+    /** The branch ended with a 2xx: a 2xx arriving after that is its retransmission, not a late answer. */
+    boolean answered() {
+        return answered;
+    }
+
+    void markAnswered() {
+        answered = true;
     }
 
     boolean provisionalSeen() {

@@ -8,6 +8,7 @@ import io.sipflow.component.sip.stack.SipStackRuntime;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -53,9 +54,12 @@ public final class ProxyCore {
      * next hop must not stall unrelated transactions.
      */
     private final ThreadPoolExecutor connectPool;
+    /** Told about every 2xx to an INVITE that goes upstream after the relay's outcome was decided. */
+    private final LateAnswers lateAnswers;
 
-    public ProxyCore(SipStackRuntime runtime) {
+    public ProxyCore(SipStackRuntime runtime, LateAnswers lateAnswers) {
         this.runtime = runtime;
+        this.lateAnswers = lateAnswers;
         this.connectPool = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
             Thread t = new Thread(r, "sipflow-tcp-send");
             t.setDaemon(true);
@@ -141,8 +145,13 @@ public final class ProxyCore {
         if ((code >= 200 || (code > 100 && Request.INVITE.equals(ctx.method()))) && ctx.answered()) {
             runtime.overloadGuard().requestAnswered(); // in flight until it rang or got its final
         }
-        if (code >= 200 && !ctx.claimFinalResponse()) {
+        if (code >= 200 && !ctx.claimFinalResponse(toTag(response))) {
             if (code < 300 && Request.INVITE.equals(ctx.method())) {
+                if (!Objects.equals(toTag(response), ctx.finalResponseToTag())) {
+                    // not a retransmission of the answer the transaction gave: the call was answered late
+                    // (told before the send, which readdresses the response to the caller)
+                    safely(() -> lateAnswers.lateAnswer(ctx, response));
+                }
                 // RFC 3261 §16.7 step 5: every 2xx to an INVITE is forwarded, even after another final
                 sendStateless(ctx.provider(), response);
             } else {
@@ -420,15 +429,18 @@ public final class ProxyCore {
             }
             return;
         }
-        if (branch.isFinished()) {
-            ServerTransactionContext server = branch.server();
-            if (code < 300 && branch.isInvite() && server != null) {
-                // RFC 3261 §16.7 step 5: a 2xx after we gave up is still forwarded upstream
-                forwardUpstream(server, response);
-            }
+        if (!branch.isFinished() && complete(branch, response, SipOutcome.RESPONSE)) {
             return;
         }
-        complete(branch, response, SipOutcome.RESPONSE);
+        // the branch had ended (or a timer ended it a moment ago)
+        ServerTransactionContext server = branch.server();
+        if (code < 300 && branch.isInvite() && server != null) {
+            // RFC 3261 §16.7 step 5: a 2xx after we gave up is still forwarded upstream
+            if (forwardUpstream(server, response) && !branch.answered()) {
+                // the transaction had not answered yet (the route was trying another hop): this late 2xx is its answer
+                safely(() -> lateAnswers.lateAnswer(server, response));
+            }
+        }
     }
 
     /** The stack's own transaction timer fired (Timer B/F): the branch got no final answer. */
@@ -521,9 +533,13 @@ public final class ProxyCore {
         }
     }
 
-    private void complete(ClientBranch branch, Response response, SipOutcome outcome) {
+    /** Ends the branch with this response; false when it had already ended. */
+    private boolean complete(ClientBranch branch, Response response, SipOutcome outcome) {
         if (!branch.finish()) {
-            return;
+            return false;
+        }
+        if (response.getStatusCode() / 100 == 2) {
+            branch.markAnswered();
         }
         if (outcome == SipOutcome.TIMEOUT && runtime.overloadGuard().congestedSince(branch.startedNanos())) {
             // the answer may be waiting in our own receive queue: this timeout says nothing about the hop
@@ -540,6 +556,7 @@ public final class ProxyCore {
         }
         safely(() -> branch.listener().onFinal(branch, response, outcome));
         branch.releaseListener();
+        return true;
     }
 
     /** A response SipFlow makes up for a branch: to the forwarded request, so it carries our Via on top. */
@@ -555,6 +572,11 @@ public final class ProxyCore {
         } catch (java.text.ParseException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static String toTag(Response response) {
+        ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
+        return to == null ? null : to.getTag();
     }
 
     private static void safely(Runnable r) {

@@ -28,6 +28,7 @@ public final class ServerTransactionContext {
     private boolean cancelled;
     private Response lastFinalResponse;
     private String localToTag;
+    private String finalResponseToTag;
 
     public ServerTransactionContext(SipProvider provider, ServerTransaction serverTransaction, Request request,
             String sourceIp, int sourcePort, String transport, String localSocket) {
@@ -84,13 +85,19 @@ public final class ServerTransactionContext {
         return finalResponseSent;
     }
 
-    /** Claims the right to send the final response; false if one was already sent. */
-    synchronized boolean claimFinalResponse() {
+    /** Claims the right to send the final response, whose To tag is {@code toTag}; false if one was already sent. */
+    synchronized boolean claimFinalResponse(String toTag) {
         if (finalResponseSent) {
             return false;
         }
         finalResponseSent = true;
+        finalResponseToTag = toTag;
         return true;
+    }
+
+    /** The To tag of the final response this transaction answered with (null before it, or when it had none). */
+    synchronized String finalResponseToTag() {
+        return finalResponseToTag;
     }
 
     /** Counts this request as in flight (load shedding) until {@link #answered()}. */
