@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sip.ClientTransaction;
+import javax.sip.header.CSeqHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -141,6 +142,43 @@ class AccFlowTest {
         assertThat(cdr.get("from_user").asText()).isEqualTo("401");
         assertThat(cdr.get("pbx").asText()).isEqualTo(asterisk.uri());
         assertThat(cdr.get("hung_up_by").asText()).isEqualTo("caller");
+    }
+
+    @Test
+    void aChallengedInviteAndItsAuthenticatedRetryAreOneCall() throws Exception {
+        // Asterisk challenges the phone's INVITE (407); the phone retries with credentials: same
+        // Call-ID and From tag, next CSeq. The challenge is not a call outcome: one CDR, answered.
+        Request invite = phone.newRequest(Request.INVITE, "sip:600@" + TENANT, "sip:600@" + TENANT, "401");
+        invite.setHeader(phone.headers().createFromHeader(phone.addresses().createAddress("sip:401@" + TENANT), "ch-tag"));
+        Request retry = (Request) invite.clone();
+        phone.send(invite, proxy.uri());
+        phone.awaitResponse(invite, 180);
+        String callId = FakeUserAgent.callId(invite);
+        asterisk.agent().replyToInvite(callId, 407);
+        phone.awaitResponse(invite, 407);
+
+        retry.setHeader(phone.headers().createViaHeader(phone.host(), phone.port(), "udp", null));
+        ((CSeqHeader) retry.getHeader(CSeqHeader.NAME)).setSeqNumber(((CSeqHeader) invite.getHeader(CSeqHeader.NAME)).getSeqNumber() + 1);
+        phone.send(retry, proxy.uri());
+        await().atMost(WAIT).until(() -> asterisk.agent().requests().stream()
+                .filter(e -> Request.INVITE.equals(e.getRequest().getMethod()) && callId.equals(FakeUserAgent.callId(e.getRequest())))
+                .count() == 2);
+        asterisk.agent().replyToInvite(callId, 200);
+        long retryCSeq = ((CSeqHeader) retry.getHeader(CSeqHeader.NAME)).getSeqNumber();
+        Response ok = phone.awaitResponse(r -> callId.equals(FakeUserAgent.callId(r)) && r.getStatusCode() == 200
+                && ((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getSeqNumber() == retryCSeq);
+        phone.sendAck(ok, retry);
+        phone.sendInDialog(phone.inDialog(ok, retry, Request.BYE, retryCSeq + 1));
+        awaitByeAnswered(phone, retry);
+
+        JsonNode cdr = cdrsOnKafka(1).get(0);
+        assertThat(cdr.get("call_id").asText()).isEqualTo(callId);
+        assertThat(cdr.get("outcome").asText()).isEqualTo("answered");
+        assertThat(cdr.get("direction").asText()).isEqualTo("endpoint_to_pbx");
+        try (Connection c = DriverManager.getConnection(proxy.dbUrl(), "root", "")) {
+            await().atMost(WAIT).until(() -> count(c, "SELECT COUNT(*) FROM acc") == 1);
+            assertThat(count(c, "SELECT COUNT(*) FROM missed_calls")).as("the 407 is no missed or failed call").isZero();
+        }
     }
 
     @Test
