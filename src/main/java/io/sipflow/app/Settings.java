@@ -31,6 +31,18 @@ public final class Settings {
         }
     }
 
+    /** {@code true} or {@code false} (any case); anything else fails naming the key. */
+    public boolean bool(String key, boolean fallback) {
+        String v = string(key, null);
+        if (v == null) {
+            return fallback;
+        }
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        throw new IllegalArgumentException("Invalid " + key + " '" + v + "': expected true or false");
+    }
+
     public Duration duration(String key, Duration fallback) {
         String v = string(key, null);
         if (v == null) {

@@ -81,7 +81,7 @@ public final class SipFlowModules implements CamelConfiguration {
         SchemaInstaller installer = new SchemaInstaller(database.dataSource());
         Set<String> created = installer.install();
         // demo tenants only into a fresh embedded database: a tenant the operator deleted stays deleted
-        if (embedded && created.contains("domain") && Boolean.parseBoolean(s.string("sipflow.db.demo-data", "true"))) {
+        if (embedded && created.contains("domain") && s.bool("sipflow.db.demo-data", true)) {
             installer.applyDemoTenants();
         }
 
@@ -109,7 +109,7 @@ public final class SipFlowModules implements CamelConfiguration {
                 s.duration("sipflow.location.flush-interval", Duration.ofSeconds(1)));
         resources.writer = writer;
         store.addListener(writer);
-        store.addListener(new RegistrationEvents(publisher));
+        store.addListener(new RegistrationEvents(publisher, s.bool("sipflow.events.binding-refreshed", true)));
 
         ContactMode contactMode = s.enumValue("sipflow.registrar.contact-mode", ContactMode.class, ContactMode.REWRITE);
         int defaultExpires = s.integer("sipflow.registrar.default-expires", 3600);
@@ -134,8 +134,8 @@ public final class SipFlowModules implements CamelConfiguration {
         context.getRegistry().bind("location", new LocationBean(store, writer));
         context.getRegistry().bind("registrar", new RegistrarBean(registrar, counters, publisher));
         context.getRegistry().bind("routing", new RoutingBean(directory, store, counters,
-                Boolean.parseBoolean(s.string("sipflow.routing.classify-by-port", "false")),
-                Boolean.parseBoolean(s.string("sipflow.routing.wildcard-lookup", "false"))));
+                s.bool("sipflow.routing.classify-by-port", false),
+                s.bool("sipflow.routing.wildcard-lookup", false)));
         bindStatistics(context, s, events, store, publisher);
     }
 
