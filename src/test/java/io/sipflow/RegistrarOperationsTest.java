@@ -27,9 +27,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import javax.sip.address.SipURI;
+import javax.sip.header.CSeqHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.AfterEach;
@@ -160,6 +162,43 @@ class RegistrarOperationsTest {
         phone.send(second, proxy.uri());
         phone.awaitResponse(second, 503);
         assertThat(asterisk.registers()).hasSize(seen);
+    }
+
+    @Test
+    void aRefreshThatOnlyExtendsTheExpiryIsWrittenOnAGracefulStopNotAtOnce() throws Exception {
+        asterisk.user("206", PASSWORD).user("207", PASSWORD);
+        proxy = new SipFlowTestApp().tenant("tenant-a.example", 1, asterisk.uri())
+                .with("sipflow.location.flush-interval", "100ms").start();
+        Request first = Registrations.registerRequest(phone, 206, "tenant-a.example", 3000);
+        Request refresh = (Request) first.clone();
+        long firstCSeq = ((CSeqHeader) first.getHeader(CSeqHeader.NAME)).getSeqNumber();
+        assertThat(Registrations.send(phone, proxy.uri(), first, PASSWORD).getStatusCode()).isEqualTo(200);
+        // the digest retry (CSeq + 1) is the REGISTER that was saved and written
+        await().atMost(Duration.ofSeconds(10)).until(() -> storedCSeq(206) == firstCSeq + 1);
+
+        // same Call-ID and contact, a later expiry: only the expiry moves, the table keeps > half of it
+        refresh.setHeader(phone.headers().createCSeqHeader(firstCSeq + 10, Request.REGISTER));
+        refresh.setHeader(phone.headers().createExpiresHeader(3600));
+        assertThat(Registrations.send(phone, proxy.uri(), refresh, PASSWORD).getStatusCode()).isEqualTo(200);
+        assertThat(location().store().lookup("206", "tenant-a.example").get(0).cseq()).isEqualTo(firstCSeq + 11);
+        // a change that is written: once it is in the table, the refresh would have been too
+        assertThat(register(207, "tenant-a.example").getStatusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> locationRows() == 2);
+        assertThat(storedCSeq(206)).as("the expiry-only refresh is left out").isEqualTo(firstCSeq + 1);
+
+        proxy.restart(); // a graceful stop writes the refreshes left out
+        assertThat(storedCSeq(206)).isEqualTo(firstCSeq + 11);
+        assertThat(location().store().lookup("206", "tenant-a.example").get(0).cseq()).isEqualTo(firstCSeq + 11);
+    }
+
+    private long storedCSeq(int ext) throws Exception {
+        try (Database d = Database.connect(proxy.dbUrl(), "root", ""); Connection c = d.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT cseq FROM location WHERE username = ?")) {
+            ps.setString(1, Integer.toString(ext));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
     }
 
     @Test

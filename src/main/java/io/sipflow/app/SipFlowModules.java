@@ -104,10 +104,14 @@ public final class SipFlowModules implements CamelConfiguration {
         var stored = locations.loadActive(System.currentTimeMillis() / 1000);
         store.load(stored);
         LOG.info("Location: {} binding(s) loaded from the database", stored.size());
-        LocationWriter writer = new LocationWriter(locations,
-                s.enumValue("sipflow.location.working-mode", LocationWriter.Mode.class, LocationWriter.Mode.WRITE_BACK),
+        LocationWriter.Mode mode = s.enumValue("sipflow.location.working-mode", LocationWriter.Mode.class,
+                LocationWriter.Mode.WRITE_BACK);
+        LocationWriter writer = new LocationWriter(locations, mode,
                 s.duration("sipflow.location.flush-interval", Duration.ofSeconds(1)));
         resources.writer = writer;
+        resources.store = store;
+        store.deferExpiryOnlyRefreshWrites(mode == LocationWriter.Mode.WRITE_BACK
+                && s.bool("sipflow.location.defer-refresh-writes", true));
         store.addListener(writer);
         store.addListener(new RegistrationEvents(publisher, s.bool("sipflow.events.binding-refreshed", true)));
 
@@ -235,6 +239,7 @@ public final class SipFlowModules implements CamelConfiguration {
     /** What the modules hold open, closed with the CamelContext: last writes flushed, then the database. */
     private static final class Resources extends ServiceSupport {
         volatile LocationWriter writer;
+        volatile LocationStore store;
         volatile ForwardingService forwarding;
         volatile Database database;
         volatile EmbeddedMariaDb embeddedDb;
@@ -245,6 +250,9 @@ public final class SipFlowModules implements CamelConfiguration {
                 forwarding.close(); // its last state changes are written before the database closes
             }
             if (writer != null) {
+                if (store != null) {
+                    writer.write(store.storeBehind()); // the refreshes whose writes were left out
+                }
                 writer.close();
             }
             if (database != null) {

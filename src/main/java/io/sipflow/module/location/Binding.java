@@ -21,6 +21,10 @@ package io.sipflow.module.location;
  * @param socket       local socket the REGISTER arrived on, {@code udp:ip:port}
  * @param instance     {@code +sip.instance} of the contact, if any
  * @param pbx          the PBX (dispatcher destination URI) that accepted the registration
+ * @param storedExpires the expiry the {@code location} table holds (or will hold once the pending
+ *                     write-back is done) for this binding: {@code expires}, unless this refresh
+ *                     only extended the expiry and its write was left out
+ *                     ({@link LocationStore#deferExpiryOnlyRefreshWrites})
  */
 public record Binding(
         long contactId,
@@ -37,7 +41,21 @@ public record Binding(
         String userAgent,
         String socket,
         String instance,
-        String pbx) {
+        String pbx,
+        long storedExpires) {
+
+    /** A binding as the location table holds it (stored expiry = expiry). */
+    public Binding(long contactId, String username, String domain, String contact, String received, String path,
+            long expires, float q, String callId, long cseq, long lastModified, String userAgent, String socket,
+            String instance, String pbx) {
+        this(contactId, username, domain, contact, received, path, expires, q, callId, cseq, lastModified, userAgent,
+                socket, instance, pbx, expires);
+    }
+
+    /** Whether the location table is (or will be, once pending writes are done) behind this binding. */
+    public boolean isStoreBehind() {
+        return storedExpires != expires;
+    }
 
     /** {@code user@domain}, the key of the AoR. */
     public String aor() {

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,6 +24,7 @@ public final class LocationStore {
     private final List<LocationListener> listeners = new CopyOnWriteArrayList<>();
     private final int maxContactsPerAor;
     private final MaxContactsPolicy maxContactsPolicy;
+    private volatile boolean deferRefreshWrites;
     private volatile long lastReapedSecond = System.currentTimeMillis() / 1000 - 1;
 
     public LocationStore(int maxContactsPerAor, MaxContactsPolicy maxContactsPolicy) {
@@ -127,10 +129,11 @@ public final class LocationStore {
                     }
                     continue;
                 }
+                long expires = nowSeconds + contact.expiresSeconds();
                 Binding binding = new Binding(contact.contactId(), update.username(), update.domain(), contact.contact(),
-                        update.received(), update.path(), nowSeconds + contact.expiresSeconds(), contact.q(),
-                        update.callId(), update.cseq(), update.nowMillis(), update.userAgent(), update.socket(),
-                        contact.instance(), update.pbx());
+                        update.received(), update.path(), expires, contact.q(), update.callId(), update.cseq(),
+                        update.nowMillis(), update.userAgent(), update.socket(), contact.instance(), update.pbx(),
+                        storedExpires(existing, update, contact, nowSeconds, expires));
                 if (existing != null) {
                     bindings.set(bindings.indexOf(existing), binding);
                     refreshed.add(binding);
@@ -163,6 +166,36 @@ public final class LocationStore {
         LocationChanges changes = new LocationChanges(added, refreshed, removed, List.of(), ignored);
         publish(changes);
         return changes;
+    }
+
+    /**
+     * Write-back only: a refresh that changes nothing but the expiry, and extends it (same contact,
+     * source, path, Call-ID, PBX, ...), is not written while the location table still holds at least half of the
+     * newly granted time, so a phone re-registering every minute with Expires 3600 costs one write
+     * every half hour, not one a minute. What the table may then hold: an older expiry (never past
+     * for a phone that keeps refreshing: it is written again before half of its interval is used up),
+     * CSeq and last_modified. After a crash a binding whose phone stopped refreshing can be lost up
+     * to half its interval early. Off by default in the store; on with
+     * {@code sipflow.location.defer-refresh-writes} in write-back mode.
+     */
+    public void deferExpiryOnlyRefreshWrites(boolean defer) {
+        this.deferRefreshWrites = defer;
+    }
+
+    private long storedExpires(Binding existing, RegistrationUpdate update, ContactUpdate contact, long nowSeconds,
+            long expires) {
+        boolean defer = deferRefreshWrites && existing != null && expires > existing.storedExpires()
+                && (existing.storedExpires() - nowSeconds) * 2 >= contact.expiresSeconds()
+                && sameExceptExpiry(existing, update, contact);
+        return defer ? existing.storedExpires() : expires;
+    }
+
+    private static boolean sameExceptExpiry(Binding b, RegistrationUpdate update, ContactUpdate contact) {
+        return Objects.equals(b.contact(), contact.contact()) && Objects.equals(b.received(), update.received())
+                && Objects.equals(b.path(), update.path()) && b.q() == contact.q()
+                && Objects.equals(b.callId(), update.callId()) && Objects.equals(b.userAgent(), update.userAgent())
+                && Objects.equals(b.socket(), update.socket()) && Objects.equals(b.instance(), contact.instance())
+                && Objects.equals(b.pbx(), update.pbx());
     }
 
     /** Loads bindings from the database at start (no listener is told: they are already stored). */
@@ -263,6 +296,17 @@ public final class LocationStore {
             }
         }
         return result;
+    }
+
+    /** The bindings whose latest refresh was not written ({@link Binding#isStoreBehind}): written on a graceful stop. */
+    public List<Binding> storeBehind() {
+        List<Binding> behind = new ArrayList<>();
+        for (Binding b : byContactId.values()) {
+            if (b.isStoreBehind()) {
+                behind.add(b);
+            }
+        }
+        return behind;
     }
 
     public int aorCount() {

@@ -4,6 +4,7 @@ import io.sipflow.module.ModuleThreads;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,9 @@ public final class LocationWriter implements LocationListener, AutoCloseable {
                 pending.put(b.contactId(), b);
             }
             for (Binding b : changes.refreshed()) {
-                pending.put(b.contactId(), b);
+                if (!b.isStoreBehind()) { // else only its expiry moved and the table still has time
+                    pending.put(b.contactId(), b);
+                }
             }
             for (Binding b : changes.removed()) {
                 pending.put(b.contactId(), null);
@@ -66,6 +69,15 @@ public final class LocationWriter implements LocationListener, AutoCloseable {
         }
         if (mode == Mode.WRITE_THROUGH && flushQueued.compareAndSet(false, true)) {
             writer.execute(this::flushQuietly);
+        }
+    }
+
+    /** Queues these bindings to be written as they are (e.g. the refreshes left out, before a graceful stop). */
+    public void write(Collection<Binding> bindings) {
+        synchronized (pending) {
+            for (Binding b : bindings) {
+                pending.put(b.contactId(), b);
+            }
         }
     }
 

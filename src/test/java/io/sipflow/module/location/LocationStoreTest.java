@@ -41,6 +41,93 @@ class LocationStoreTest {
     }
 
     @Test
+    void aRefreshThatOnlyMovesTheExpiryIsLeftOutWhileTheTableHoldsHalfTheInterval() {
+        LocationStore store = new LocationStore(10, MaxContactsPolicy.EVICT_OLDEST);
+        store.deferExpiryOnlyRefreshWrites(true);
+        List<Binding> written = new ArrayList<>();
+        LocationWriter writer = writerInto(written);
+        store.addListener(writer);
+        long t0 = NOW;
+        store.apply(update("204", false, 1, "c1", t0, new ContactUpdate(1, "sip:a@1", 3600, 1f, null)));
+        writer.flush();
+        long stored = t0 / 1000 + 3600;
+        assertThat(written).extracting(Binding::expires).containsExactly(stored);
+
+        // a minute later: 3,540 s still in the table >= 1,800 -> left out, the store knows it is behind
+        store.apply(update("204", false, 2, "c1", t0 + 60_000, new ContactUpdate(1, "sip:a@1", 3600, 1f, null)));
+        writer.flush();
+        Binding refreshed = store.byContactId(1);
+        assertThat(refreshed.expires()).isEqualTo(t0 / 1000 + 60 + 3600);
+        assertThat(refreshed.storedExpires()).isEqualTo(stored);
+        assertThat(refreshed.isStoreBehind()).isTrue();
+        assertThat(store.storeBehind()).containsExactly(refreshed);
+        assertThat(written).hasSize(1);
+
+        // 1,801 s after the write the table holds 1,799 s < half of 3,600: written again
+        store.apply(update("204", false, 3, "c1", t0 + 1_801_000, new ContactUpdate(1, "sip:a@1", 3600, 1f, null)));
+        writer.flush();
+        assertThat(store.byContactId(1).isStoreBehind()).isFalse();
+        assertThat(written).hasSize(2);
+
+        // anything but the expiry changed (here the NAT source): written at once
+        RegistrationUpdate moved = new RegistrationUpdate("204", "tenant-a.example", false,
+                List.of(new ContactUpdate(1, "sip:a@1", 3600, 1f, null)), "sip:192.0.2.9:6000", null, "c1", 4, "ua",
+                "udp:127.0.0.1:5060", "sip:pbx", t0 + 1_802_000);
+        store.apply(moved);
+        writer.flush();
+        assertThat(written).hasSize(3);
+        assertThat(written.get(2).received()).isEqualTo("sip:192.0.2.9:6000");
+        assertThat(store.storeBehind()).isEmpty();
+
+        // left out again, then written as it is when asked (a graceful stop)
+        store.apply(new RegistrationUpdate("204", "tenant-a.example", false,
+                List.of(new ContactUpdate(1, "sip:a@1", 3600, 1f, null)), "sip:192.0.2.9:6000", null, "c1", 5, "ua",
+                "udp:127.0.0.1:5060", "sip:pbx", t0 + 1_900_000));
+        writer.flush();
+        assertThat(written).hasSize(3);
+        writer.write(store.storeBehind());
+        writer.flush();
+        assertThat(written).hasSize(4);
+        assertThat(written.get(3).expires()).isEqualTo(t0 / 1000 + 1_900 + 3600);
+        writer.close();
+    }
+
+    @Test
+    void withoutDeferringEveryRefreshIsWritten() {
+        LocationStore store = new LocationStore(10, MaxContactsPolicy.EVICT_OLDEST);
+        List<Binding> written = new ArrayList<>();
+        LocationWriter writer = writerInto(written);
+        store.addListener(writer);
+        store.apply(update("205", false, 1, "c1", NOW, new ContactUpdate(1, "sip:a@1", 3600, 1f, null)));
+        writer.flush();
+        store.apply(update("205", false, 2, "c1", NOW + 60_000, new ContactUpdate(1, "sip:a@1", 3600, 1f, null)));
+        writer.flush();
+        assertThat(written).hasSize(2);
+        assertThat(store.storeBehind()).isEmpty();
+        writer.close();
+    }
+
+    /** A write-back writer (flushed by hand) whose upserts land in {@code written}. */
+    private static LocationWriter writerInto(List<Binding> written) {
+        LocationPersistence memory = new LocationPersistence() {
+            @Override
+            public void upsert(java.util.Collection<Binding> bindings) {
+                written.addAll(bindings);
+            }
+
+            @Override
+            public void delete(java.util.Collection<Long> contactIds) {
+            }
+
+            @Override
+            public List<Binding> loadActive(long nowEpochSeconds) {
+                return List.of();
+            }
+        };
+        return new LocationWriter(memory, LocationWriter.Mode.WRITE_BACK, java.time.Duration.ofHours(1));
+    }
+
+    @Test
     void anOlderCSeqOfTheSameCallIdIsIgnoredAndANewerOneRefreshes() {
         LocationStore store = new LocationStore(10, MaxContactsPolicy.EVICT_OLDEST);
         long now = System.currentTimeMillis();
