@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 /** {@code java -jar target/sipflow.jar [run] [-Dkey=value ...]}: the SipFlow command line. */
 @Command(name = "sipflow", mixinStandardHelpOptions = true, version = "SipFlow 0.1",
         description = "SIP proxy-registrar for multi-tenant Asterisk fleets, flows in Camel routes.",
-        subcommands = {SipFlow.Run.class, TenantCommand.class, BindingsCommand.class, ReloadCommand.class,
+        subcommands = {SipFlow.Run.class, SipFlow.Check.class, TenantCommand.class, BindingsCommand.class, ReloadCommand.class,
                 ForwardingCommand.class, CdrCommand.class})
 public final class SipFlow implements Callable<Integer> {
 
@@ -53,6 +53,44 @@ public final class SipFlow implements Callable<Integer> {
         static int runWith(Map<String, String> properties) throws Exception {
             try (SipFlowApplication app = new SipFlowApplication(properties)) {
                 app.run();
+            }
+            return 0;
+        }
+    }
+
+    /**
+     * {@code sipflow check}: starts SipFlow with the given configuration exactly as {@code run}
+     * would (properties, route files, database, Kafka, SIP listeners), reports, and stops (Kamailio's
+     * {@code -c}, but by really starting: it binds the configured ports, so give a running service's
+     * copy other ports). Exit 0 when everything started; a bad property or route file fails naming
+     * it. Also the training run for an application class-data archive: started with
+     * {@code -XX:ArchiveClassesAtExit=sipflow.jsa}, the JVM writes the archive when check exits.
+     */
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Start with this configuration, report the routes and listeners, stop: exit 0 if it all started.")
+    static final class Check implements Callable<Integer> {
+
+        @Option(names = "-D", paramLabel = "key=value", description = "Override a property, e.g. -Dsipflow.sip.listen=udp:0.0.0.0:5060")
+        Map<String, String> properties = new LinkedHashMap<>();
+
+        @Option(names = "--routes-dir", description = "Folder of route files that add to / replace the built-in ones (sipflow.routes.dir)")
+        String routesDir;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (routesDir != null) {
+                properties.put("sipflow.routes.dir", routesDir);
+            }
+            try (SipFlowApplication app = new SipFlowApplication(properties)) {
+                app.start();
+                var context = app.context();
+                spec.commandLine().getOut().printf("SipFlow configuration OK: %d route(s) started (%s), SIP on %s%n",
+                        context.getRoutesSize(), String.join(", ", context.getRoutes().stream().map(r -> r.getRouteId()).sorted().toList()),
+                        context.resolvePropertyPlaceholders("{{sipflow.sip.listen}}"));
+                spec.commandLine().getOut().flush();
             }
             return 0;
         }

@@ -262,13 +262,8 @@ class AccFlowTest {
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = TestKafka.consumer(TestKafka.shared().bootstrapServers(),
                 proxy.property("sipflow.events.kafka.topic-cdr"))) {
-            await().atMost(WAIT).until(() -> {
-                TestKafka.pollInto(consumer, records);
-                return records.size() >= n;
-            });
-            TestKafka.pollInto(consumer, records);
+            TestKafka.awaitExactly(consumer, records, n, WAIT);
         }
-        assertThat(records).hasSize(n);
         List<JsonNode> cdrs = new ArrayList<>();
         for (ConsumerRecord<String, String> r : records) {
             JsonNode cdr = EventJson.read(r.value());

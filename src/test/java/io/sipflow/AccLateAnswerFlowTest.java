@@ -224,12 +224,7 @@ class AccLateAnswerFlowTest {
 
     /** Awaits {@code n} CDRs on this app's topic (and checks no more came with them). */
     private List<JsonNode> awaitCdrs(int n) {
-        await().atMost(WAIT).until(() -> {
-            TestKafka.pollInto(cdrTopic, cdrRecords);
-            return cdrRecords.size() >= n;
-        });
-        TestKafka.pollInto(cdrTopic, cdrRecords);
-        assertThat(cdrRecords).hasSize(n);
+        TestKafka.awaitExactly(cdrTopic, cdrRecords, n, WAIT);
         List<JsonNode> cdrs = new ArrayList<>();
         for (ConsumerRecord<String, String> r : cdrRecords) {
             cdrs.add(EventJson.read(r.value()));

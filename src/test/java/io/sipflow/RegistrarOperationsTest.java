@@ -166,9 +166,11 @@ class RegistrarOperationsTest {
 
     @Test
     void aRefreshThatOnlyExtendsTheExpiryIsWrittenOnAGracefulStopNotAtOnce() throws Exception {
-        asterisk.user("206", PASSWORD).user("207", PASSWORD);
+        // the PBX grants what is asked (up to an hour): the refresh's expiry is later than the first's
+        asterisk.user("206", PASSWORD).user("207", PASSWORD).grantedExpires(3600);
         proxy = new SipFlowTestApp().tenant("tenant-a.example", 1, asterisk.uri())
-                .with("sipflow.location.flush-interval", "100ms").start();
+                .with("sipflow.location.flush-interval", "100ms").with("sipflow.location.defer-refresh-writes", "true")
+                .start();
         Request first = Registrations.registerRequest(phone, 206, "tenant-a.example", 3000);
         Request refresh = (Request) first.clone();
         long firstCSeq = ((CSeqHeader) first.getHeader(CSeqHeader.NAME)).getSeqNumber();

@@ -111,7 +111,7 @@ public final class SipFlowModules implements CamelConfiguration {
         resources.writer = writer;
         resources.store = store;
         store.deferExpiryOnlyRefreshWrites(mode == LocationWriter.Mode.WRITE_BACK
-                && s.bool("sipflow.location.defer-refresh-writes", true));
+                && s.bool("sipflow.location.defer-refresh-writes", false));
         store.addListener(writer);
         store.addListener(new RegistrationEvents(publisher, s.bool("sipflow.events.binding-refreshed", true)));
 

@@ -49,6 +49,11 @@ public final class SipFlowTestApp implements AutoCloseable {
         return "http://127.0.0.1:" + managementPort;
     }
 
+    /** Every property this app was (or will be) started with. */
+    public Map<String, String> properties() {
+        return Map.copyOf(properties);
+    }
+
     /** The value of a property as this app was (or will be) started with. */
     public String property(String key) {
         return properties.get(key);

@@ -1,5 +1,8 @@
 package io.sipflow.testsupport;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.sipflow.module.kafka.EmbeddedKafka;
 
 import java.io.IOException;
@@ -69,6 +72,21 @@ public final class TestKafka {
         for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
             into.add(r);
         }
+    }
+
+    /**
+     * Polls into {@code into} until it holds at least {@code n} records (at most {@code wait}), polls
+     * once more, and checks it holds exactly {@code n}: no more came with them.
+     */
+    public static List<ConsumerRecord<String, String>> awaitExactly(KafkaConsumer<String, String> consumer,
+            List<ConsumerRecord<String, String>> into, int n, Duration wait) {
+        await().atMost(wait).until(() -> {
+            pollInto(consumer, into);
+            return into.size() >= n;
+        });
+        pollInto(consumer, into);
+        assertThat(into).hasSize(n);
+        return into;
     }
 
     /** Topic names of one test: {@code sipflow.events.kafka.topic-*} overrides, unique per call. */

@@ -175,8 +175,8 @@ public final class LocationStore {
      * every half hour, not one a minute. What the table may then hold: an older expiry (never past
      * for a phone that keeps refreshing: it is written again before half of its interval is used up),
      * CSeq and last_modified. After a crash a binding whose phone stopped refreshing can be lost up
-     * to half its interval early. Off by default in the store; on with
-     * {@code sipflow.location.defer-refresh-writes} in write-back mode.
+     * to half its interval early. Off by default; on with
+     * {@code sipflow.location.defer-refresh-writes=true} in write-back mode.
      */
     public void deferExpiryOnlyRefreshWrites(boolean defer) {
         this.deferRefreshWrites = defer;
