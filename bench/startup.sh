@@ -6,6 +6,8 @@
 # serving (the JVM, Camel Main, the routes, the schema check, the Kafka producer, the SIP stack).
 #   flock /tmp/sipflow-cpu.lock bench/startup.sh [ROUNDS]
 #   STARTUP_JVM_OPTS="-XX:StartFlightRecording=filename=/tmp/startup.jfr" bench/startup.sh 1   # profile it
+#   CDS=1 bench/startup.sh 5    # first a training run, `sipflow check` with -XX:ArchiveClassesAtExit,
+#                               # then every round with -XX:SharedArchiveFile (application class-data sharing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
@@ -68,12 +70,24 @@ await_options 25060 180 >/dev/null || { tail -30 "$RUN_DIR/external.log"; echo "
 grep -h "Embedded MariaDB listening\|Embedded Kafka (KRaft" "$RUN_DIR/external.log" | sed 's/^/# /'
 
 echo "# SipFlow $(git rev-parse --short HEAD)$(git diff --quiet || echo -dirty), $(java -version 2>&1 | head -1), $(nproc) cores"
+CLIENT_ARGS=("-Dsipflow.db.url=jdbc:mysql://127.0.0.1:$DB_PORT/sipflow?createDatabaseIfNotExist=true"
+    "-Dsipflow.db.user=root" "-Dsipflow.kafka.brokers=127.0.0.1:$KAFKA_PORT")
+if [[ ${CDS:-0} == 1 ]]; then
+    # the training run: `check` starts SipFlow as the rounds will, stops, and the JVM writes the
+    # classes it loaded into the archive as it exits
+    t0=$(date +%s%3N)
+    java -Xms1g -Xmx1g -XX:+UseG1GC "-XX:ArchiveClassesAtExit=$RUN_DIR/sipflow.jsa" "${JAVA_SYS[@]}" -jar "$JAR" check \
+        "-Dsipflow.sip.listen=udp:127.0.0.1:26060,tcp:127.0.0.1:26060" "-Dsipflow.http.port=26080" \
+        "-Dsipflow.management.port=26876" "-Dsipflow.events.spool-dir=$RUN_DIR/check-spool" "${CLIENT_ARGS[@]}" \
+        >"$RUN_DIR/check.log" 2>&1 || { tail -30 "$RUN_DIR/check.log"; echo "sipflow check failed" >&2; exit 1; }
+    [ -s "$RUN_DIR/sipflow.jsa" ] || { tail -30 "$RUN_DIR/check.log"; echo "no archive written" >&2; exit 1; }
+    echo "# CDS archive from \`sipflow check\` in $(($(date +%s%3N) - t0)) ms: $(du -m "$RUN_DIR/sipflow.jsa" | cut -f1) MB; $(grep -o 'SipFlow configuration OK: [0-9]* route(s) started' "$RUN_DIR/check.log")"
+    STARTUP_JVM_OPTS="${STARTUP_JVM_OPTS:-} -XX:SharedArchiveFile=$RUN_DIR/sipflow.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+fi
 echo "round  launch->serving_ms  camel_started_in"
 for round in $(seq 1 "$ROUNDS"); do
     start_ms=$(date +%s%3N)
-    pid=$(start_sipflow "round$round" 26060 26080 26876 \
-        "-Dsipflow.db.url=jdbc:mysql://127.0.0.1:$DB_PORT/sipflow?createDatabaseIfNotExist=true" \
-        "-Dsipflow.db.user=root" "-Dsipflow.kafka.brokers=127.0.0.1:$KAFKA_PORT")
+    pid=$(start_sipflow "round$round" 26060 26080 26876 "${CLIENT_ARGS[@]}")
     served_ms=$(await_options 26060 60) || { tail -30 "$RUN_DIR/round$round.log"; echo "round $round did not serve" >&2; exit 1; }
     camel=""
     for _ in $(seq 50); do # Camel may answer before it logs its own start time: wait for it, 5 s at most
