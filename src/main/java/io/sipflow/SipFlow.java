@@ -3,6 +3,7 @@ package io.sipflow;
 import io.sipflow.app.SipFlowApplication;
 import io.sipflow.cli.BindingsCommand;
 import io.sipflow.cli.ForwardingCommand;
+import io.sipflow.cli.PropertyOptions;
 import io.sipflow.cli.CdrCommand;
 import io.sipflow.cli.ReloadCommand;
 import io.sipflow.cli.TenantCommand;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code java -jar target/sipflow.jar [run] [-Dkey=value ...]}: the SipFlow command line. */
@@ -21,8 +23,8 @@ import picocli.CommandLine.Option;
                 ForwardingCommand.class, CdrCommand.class})
 public final class SipFlow implements Callable<Integer> {
 
-    @Option(names = "-D", paramLabel = "key=value", description = "Override a property, e.g. -Dsipflow.sip.listen=udp:0.0.0.0:5060")
-    Map<String, String> properties = new LinkedHashMap<>();
+    @Mixin
+    PropertyOptions overrides;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new SipFlow()).execute(args));
@@ -30,24 +32,36 @@ public final class SipFlow implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return Run.runWith(properties);
+        return Run.runWith(overrides.properties);
+    }
+
+    /** What {@code run} and {@code check} take: property overrides and the operator's route folder. */
+    static final class StartOptions {
+
+        @Mixin
+        PropertyOptions overrides;
+
+        @Option(names = "--routes-dir", description = "Folder of route files that add to / replace the built-in ones (sipflow.routes.dir)")
+        String routesDir;
+
+        Map<String, String> properties() {
+            Map<String, String> properties = new LinkedHashMap<>(overrides.properties);
+            if (routesDir != null) {
+                properties.put("sipflow.routes.dir", routesDir);
+            }
+            return properties;
+        }
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true, description = "Run SipFlow (the default command).")
     static final class Run implements Callable<Integer> {
 
-        @Option(names = "-D", paramLabel = "key=value", description = "Override a property, e.g. -Dsipflow.sip.listen=udp:0.0.0.0:5060")
-        Map<String, String> properties = new LinkedHashMap<>();
-
-        @Option(names = "--routes-dir", description = "Folder of route files that add to / replace the built-in ones (sipflow.routes.dir)")
-        String routesDir;
+        @Mixin
+        StartOptions options;
 
         @Override
         public Integer call() throws Exception {
-            if (routesDir != null) {
-                properties.put("sipflow.routes.dir", routesDir);
-            }
-            return runWith(properties);
+            return runWith(options.properties());
         }
 
         static int runWith(Map<String, String> properties) throws Exception {
@@ -70,21 +84,15 @@ public final class SipFlow implements Callable<Integer> {
             description = "Start with this configuration, report the routes and listeners, stop: exit 0 if it all started.")
     static final class Check implements Callable<Integer> {
 
-        @Option(names = "-D", paramLabel = "key=value", description = "Override a property, e.g. -Dsipflow.sip.listen=udp:0.0.0.0:5060")
-        Map<String, String> properties = new LinkedHashMap<>();
-
-        @Option(names = "--routes-dir", description = "Folder of route files that add to / replace the built-in ones (sipflow.routes.dir)")
-        String routesDir;
+        @Mixin
+        StartOptions options;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            if (routesDir != null) {
-                properties.put("sipflow.routes.dir", routesDir);
-            }
-            try (SipFlowApplication app = new SipFlowApplication(properties)) {
+            try (SipFlowApplication app = new SipFlowApplication(options.properties())) {
                 app.start();
                 var context = app.context();
                 spec.commandLine().getOut().printf("SipFlow configuration OK: %d route(s) started (%s), SIP on %s%n",

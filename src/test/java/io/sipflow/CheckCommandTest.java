@@ -45,15 +45,16 @@ class CheckCommandTest {
         Files.writeString(routesDir.resolve("broken.camel.yaml"), "- route:\n    from:\n      uri: direct:x\n      steps:\n        - to: [unclosed\n");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = check(new SipFlowTestApp().with("sipflow.routes.dir", routesDir.toString()), out, err);
+        int code = check(new SipFlowTestApp(), out, err, "--routes-dir", routesDir.toString());
 
         assertThat(code).isNotZero();
         assertThat(err.toString()).contains("broken.camel.yaml");
         assertThat(out.toString()).doesNotContain("configuration OK");
     }
 
-    private static int check(SipFlowTestApp config, StringWriter out, StringWriter err) {
+    private static int check(SipFlowTestApp config, StringWriter out, StringWriter err, String... options) {
         List<String> args = new ArrayList<>(List.of("check"));
+        args.addAll(List.of(options));
         for (Map.Entry<String, String> p : config.properties().entrySet()) {
             args.add("-D" + p.getKey() + "=" + p.getValue());
         }
