@@ -3,6 +3,8 @@ package io.sipflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import gov.nist.javax.sip.stack.SIPTransaction;
+import gov.nist.javax.sip.stack.SIPTransactionStack;
 import io.sipflow.testsupport.FakeUserAgent;
 import io.sipflow.testsupport.FreePorts;
 import io.sipflow.testsupport.RawSipClient;
@@ -12,6 +14,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ListIterator;
+import java.util.Locale;
 import javax.sip.ClientTransaction;
 import javax.sip.RequestEvent;
 import javax.sip.header.MaxForwardsHeader;
@@ -231,6 +234,40 @@ class ProxyCoreFlowTest {
             assertThat(uas.requests().stream().filter(e -> e.getRequest().getMethod().equals(Request.MESSAGE))).hasSize(1);
         }
         assertThat(seen[0]).isNotNull();
+    }
+
+    @Test
+    void lingeringNonInviteTransactionsKeepNoParsedMessageNorSipFlowState() throws Exception {
+        startProxy();
+        try (RawSipClient client = new RawSipClient("127.0.0.1", "127.0.0.1", proxy.port())) {
+            uas.answer(Request.MESSAGE, 200);
+            String message = "MESSAGE sip:208@tenant-a.example SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP 127.0.0.1:" + client.localPort() + ";branch=z9hG4bK-linger-2;rport\r\n"
+                    + "Max-Forwards: 70\r\n"
+                    + "From: <sip:alice@tenant-a.example>;tag=l2\r\n"
+                    + "To: <sip:208@tenant-a.example>\r\n"
+                    + "Call-ID: linger-2@127.0.0.1\r\n"
+                    + "CSeq: 1 MESSAGE\r\n"
+                    + "Content-Length: 0\r\n\r\n";
+            client.sendUdp(message);
+            assertThat(client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200"), FakeUserAgent.WAIT)).isNotNull();
+            String relayedBranch = ((ViaHeader) uas.awaitRequest(Request.MESSAGE, "linger-2@127.0.0.1").getRequest()
+                    .getHeader(ViaHeader.NAME)).getBranch();
+            SIPTransactionStack stack = (SIPTransactionStack) proxy.sipComponent().getRuntime().stack();
+            // both transactions linger for the wait timer to absorb retransmissions, holding only what that needs
+            // (thousands of them at load: their messages would be copied by every young GC)
+            SIPTransaction server = stack.findTransaction("z9hg4bk-linger-2", true);
+            assertThat(server).isNotNull();
+            assertThat(server.getRequest()).isNull();
+            assertThat(server.getApplicationData()).isNull();
+            await().atMost(FakeUserAgent.WAIT).until(() -> stack.findTransaction(relayedBranch.toLowerCase(Locale.ROOT), false) != null
+                    && stack.findTransaction(relayedBranch.toLowerCase(Locale.ROOT), false).getApplicationData() == null);
+            assertThat(stack.findTransaction(relayedBranch.toLowerCase(Locale.ROOT), false).getRequest()).isNull();
+            // and still answer a retransmission from the transaction
+            client.sendUdp(message);
+            assertThat(client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200"), FakeUserAgent.WAIT)).isNotNull();
+            assertThat(uas.requests().stream().filter(e -> e.getRequest().getMethod().equals(Request.MESSAGE))).hasSize(1);
+        }
     }
 
     @Test

@@ -164,6 +164,11 @@ public final class ProxyCore {
             if (code >= 200) {
                 runtime.counters().finalReply(code, System.nanoTime() - ctx.receivedNanos());
                 ctx.releaseAfterFinal();
+                if (!Request.INVITE.equals(ctx.method())) {
+                    // the stack answers retransmissions from the lingering transaction by itself; only
+                    // a CANCEL looks an (INVITE) transaction's context up after its final answer
+                    ctx.serverTransaction().setApplicationData(null);
+                }
             }
             return true;
         } catch (Exception e) {
@@ -556,6 +561,11 @@ public final class ProxyCore {
         }
         safely(() -> branch.listener().onFinal(branch, response, outcome));
         branch.releaseListener();
+        if (!branch.isInvite() && branch.clientTransaction() != null) {
+            // a non-INVITE client transaction absorbs retransmitted finals itself: nothing reaches
+            // the branch again, and the lingering transaction need not keep its requests alive
+            branch.clientTransaction().setApplicationData(null);
+        }
         return true;
     }
 
