@@ -3,6 +3,7 @@ package io.sipflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sipflow.module.events.CdrEvent;
 import io.sipflow.module.events.EventJson;
 import io.sipflow.testsupport.FakeAsterisk;
 import io.sipflow.testsupport.FakeUserAgent;
@@ -19,7 +20,9 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -31,11 +34,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * CDRs of forked calls: a PBX calls an extension registered from two devices, SipFlow forks the
- * INVITE to both (parallel, {@code ForkedRelay}). A fork whose branches all time out is held for a
- * late answer like a single branch's timeout. Real sockets, the real routes, Kafka and MariaDB.
+ * INVITE to both (parallel, {@code ForkedRelay}). Two branches answering 2xx are two dialogs (RFC
+ * 3261 §16.7 step 5 relays both), each its own answered CDR kept in {@code acc}; a fork whose branches
+ * all time out is held for a late answer like a single branch's timeout. Real sockets, the real
+ * routes, Kafka and MariaDB.
  *
- * <p>The PBX is a raw UDP socket ({@link RawPbx}): it sees the 2xx after the 408, which a JAIN-SIP
- * client transaction would drop, and ACKs and BYEs the dialog.
+ * <p>The PBX is a raw UDP socket ({@link RawPbx}): it sees the second 2xx and the 2xx after the 408,
+ * which a JAIN-SIP client transaction would drop, and ACKs and BYEs each dialog.
  */
 class AccForkFlowTest {
 
@@ -91,6 +96,65 @@ class AccForkFlowTest {
         first.close();
         second.close();
         asterisk.close();
+    }
+
+    @Test
+    void twoForkBranchesAnsweringAreTwoAnsweredCallsEachKeptInAcc() throws Exception {
+        startProxy(Duration.ofSeconds(30));
+        String callId = "fork-2xx-" + UUID.randomUUID();
+        Map<String, Response> oks = new HashMap<>();
+        try (RawPbx pbx = new RawPbx(PBX_HOST, proxy.host(), proxy.port())) {
+            pbx.invite("401", TENANT, callId, "z9hG4bK-inv-" + UUID.randomUUID());
+            first.awaitRequest(Request.INVITE, callId);
+            second.awaitRequest(Request.INVITE, callId);
+
+            first.replyToInvite(callId, 200, "tt-first");
+            oks.put("tt-first", awaitOk(pbx, Request.INVITE, "tt-first"));
+            // the other branch answers too, before SipFlow's CANCEL reaches it (a CANCEL waits for a
+            // provisional, RFC 3261 §9.1): its 2xx goes upstream as well (RFC 3261 §16.7 step 5)
+            second.replyToInvite(callId, 200, "tt-second");
+            oks.put("tt-second", awaitOk(pbx, Request.INVITE, "tt-second"));
+
+            // the caller ACKs both dialogs, then hangs up both
+            for (Response ok : oks.values()) {
+                pbx.inDialog(Request.ACK, 1, callId, ok);
+            }
+            first.awaitRequest(Request.ACK, callId);
+            second.awaitRequest(Request.ACK, callId);
+            for (Map.Entry<String, Response> dialog : oks.entrySet()) {
+                pbx.inDialog(Request.BYE, 2, callId, dialog.getValue());
+                awaitOk(pbx, Request.BYE, dialog.getKey());
+            }
+        }
+
+        List<JsonNode> cdrs = awaitCdrs(2);
+        Map<String, String> idByToTag = new HashMap<>();
+        for (JsonNode cdr : cdrs) {
+            assertThat(cdr.get("call_id").asText()).isEqualTo(callId);
+            assertThat(cdr.get("outcome").asText()).isEqualTo("answered");
+            assertThat(cdr.get("hung_up_by").asText()).isEqualTo("caller");
+            idByToTag.put(cdr.get("to_tag").asText(), cdr.get("cdr_id").asText());
+        }
+        assertThat(idByToTag).containsOnlyKeys("tt-first", "tt-second");
+        assertThat(idByToTag.get("tt-first")).isNotEqualTo(idByToTag.get("tt-second"));
+        // deterministic per dialog: a replay of either CDR has the same id
+        idByToTag.forEach((toTag, id) -> assertThat(id).isEqualTo(CdrEvent.cdrIdOf(callId, RawPbx.fromTag(callId), toTag)));
+
+        try (Connection c = DriverManager.getConnection(proxy.dbUrl(), "root", "")) {
+            await().atMost(WAIT).until(() -> count(c, "SELECT COUNT(*) FROM acc WHERE callid = ?", callId) == 2);
+            Map<String, String> stored = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT to_tag, cdr_id, outcome FROM acc WHERE callid = ?")) {
+                ps.setString(1, callId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        assertThat(rs.getString("outcome")).isEqualTo("answered");
+                        stored.put(rs.getString("to_tag"), rs.getString("cdr_id"));
+                    }
+                }
+            }
+            assertThat(stored).isEqualTo(idByToTag);
+            assertThat(count(c, "SELECT COUNT(*) FROM missed_calls WHERE callid = ?", callId)).isZero();
+        }
     }
 
     @Test
