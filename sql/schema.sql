@@ -119,8 +119,9 @@ CREATE TABLE IF NOT EXISTS secondary_registration (
     INDEX secondary_registration_state_idx (state)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
--- acc: answered calls, one row per call (OpenSIPS 3.x acc columns first, so tools that read
--- OpenSIPS accounting keep working). time = when the call was answered, created = INVITE received,
+-- acc: answered calls, one row per dialog: a forked INVITE answered by two branches is two rows
+-- with one callid, each with its own to_tag and cdr_id (OpenSIPS 3.x acc columns first, so tools
+-- that read OpenSIPS accounting keep working). time = when the call was answered, created = INVITE received,
 -- duration/setuptime in seconds, ms_duration in milliseconds; all times UTC.
 -- SipFlow adds the CDR fields after them; cdr_id is unique: a replayed CDR is stored once.
 -- Text columns are VARCHAR (OpenSIPS has CHAR: same values for readers), so a row takes the bytes

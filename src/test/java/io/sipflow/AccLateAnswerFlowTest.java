@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.sipflow.module.events.EventJson;
 import io.sipflow.testsupport.FakeAsterisk;
 import io.sipflow.testsupport.FakeUserAgent;
-import io.sipflow.testsupport.RawSipClient;
+import io.sipflow.testsupport.RawPbx;
 import io.sipflow.testsupport.Registrations;
 import io.sipflow.testsupport.SipFlowTestApp;
 import io.sipflow.testsupport.TestKafka;
@@ -21,11 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Predicate;
-import javax.sip.address.SipURI;
-import javax.sip.header.CSeqHeader;
-import javax.sip.header.ContactHeader;
-import javax.sip.header.RecordRouteHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -87,11 +82,11 @@ class AccLateAnswerFlowTest {
     void aCalleeAnsweringAfterSipFlowsTimeoutIsOneAnsweredCallAccountedAtItsBye() throws Exception {
         phone.answer(Request.INVITE); // no provisional: SipFlow's fr-timeout ends the branch (no CANCEL)
         String callId = "late-" + UUID.randomUUID();
-        try (RawSipClient pbx = new RawSipClient(PBX_HOST, proxy.host(), proxy.port())) {
+        try (RawPbx pbx = new RawPbx(PBX_HOST, proxy.host(), proxy.port())) {
             String inviteBranch = "z9hG4bK-inv-" + UUID.randomUUID();
-            pbx.sendUdp(invite(pbx, callId, inviteBranch));
+            pbx.invite("401", TENANT, callId, inviteBranch);
             Response timeout = awaitResponse(pbx, 408, Request.INVITE);
-            pbx.sendUdp(ackForFailure(pbx, callId, inviteBranch, timeout));
+            pbx.ackFailure("401", callId, inviteBranch, timeout);
 
             // the callee answers after SipFlow gave up: the 2xx still reaches the PBX
             phone.awaitRequest(Request.INVITE, callId);
@@ -100,9 +95,9 @@ class AccLateAnswerFlowTest {
             String calleeTag = ((ToHeader) ok.getHeader(ToHeader.NAME)).getTag();
             assertThat(calleeTag).isNotEqualTo(((ToHeader) timeout.getHeader(ToHeader.NAME)).getTag());
 
-            pbx.sendUdp(inDialog(pbx, Request.ACK, 1, callId, ok));
+            pbx.inDialog(Request.ACK, 1, callId, ok);
             phone.awaitRequest(Request.ACK, callId);
-            pbx.sendUdp(inDialog(pbx, Request.BYE, 2, callId, ok));
+            pbx.inDialog(Request.BYE, 2, callId, ok);
             awaitResponse(pbx, 200, Request.BYE);
 
             JsonNode cdr = awaitCdrs(1).get(0);
@@ -173,52 +168,10 @@ class AccLateAnswerFlowTest {
 
     // ---------------------------------------------------------------------------------------------
 
-    private String invite(RawSipClient pbx, String callId, String branch) {
-        return "INVITE sip:401@" + proxy.host() + ":" + proxy.port() + " SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP " + PBX_HOST + ":" + pbx.localPort() + ";branch=" + branch + ";rport\r\n"
-                + "Max-Forwards: 70\r\n"
-                + "From: <sip:pbx@" + PBX_HOST + ">;tag=pbx-" + callId + "\r\n"
-                + "To: <sip:401@" + TENANT + ">\r\n"
-                + "Call-ID: " + callId + "\r\n"
-                + "CSeq: 1 INVITE\r\n"
-                + "Contact: <sip:pbx@" + PBX_HOST + ":" + pbx.localPort() + ">\r\n"
-                + "Content-Length: 0\r\n\r\n";
-    }
-
-    /** The ACK of a non-2xx final: hop by hop, on the INVITE's branch (RFC 3261 §17.1.1.3). */
-    private String ackForFailure(RawSipClient pbx, String callId, String branch, Response failure) {
-        return "ACK sip:401@" + proxy.host() + ":" + proxy.port() + " SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP " + PBX_HOST + ":" + pbx.localPort() + ";branch=" + branch + ";rport\r\n"
-                + "Max-Forwards: 70\r\n"
-                + "From: <sip:pbx@" + PBX_HOST + ">;tag=pbx-" + callId + "\r\n"
-                + failure.getHeader(ToHeader.NAME)
-                + "Call-ID: " + callId + "\r\n"
-                + "CSeq: 1 ACK\r\n"
-                + "Content-Length: 0\r\n\r\n";
-    }
-
-    /** ACK or BYE in the dialog the 2xx established: to its Contact, along its Record-Route. */
-    private String inDialog(RawSipClient pbx, String method, long cseq, String callId, Response ok) {
-        SipURI target = (SipURI) ((ContactHeader) ok.getHeader(ContactHeader.NAME)).getAddress().getURI();
-        RecordRouteHeader recordRoute = (RecordRouteHeader) ok.getHeader(RecordRouteHeader.NAME);
-        return method + " " + target + " SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP " + PBX_HOST + ":" + pbx.localPort() + ";branch=z9hG4bK-" + UUID.randomUUID() + ";rport\r\n"
-                + "Route: " + recordRoute.getAddress() + "\r\n"
-                + "Max-Forwards: 70\r\n"
-                + "From: <sip:pbx@" + PBX_HOST + ">;tag=pbx-" + callId + "\r\n"
-                + ok.getHeader(ToHeader.NAME)
-                + "Call-ID: " + callId + "\r\n"
-                + "CSeq: " + cseq + " " + method + "\r\n"
-                + "Content-Length: 0\r\n\r\n";
-    }
-
     /** Receives (each read bounded by a deadline) until a response with this status to this method comes. */
-    private Response awaitResponse(RawSipClient pbx, int status, String method) throws Exception {
-        Predicate<String> wanted = text -> RawSipClient.statusCode(text) == status && text.contains(" " + method + "\r\n");
-        String text = pbx.receiveUdpMatching(wanted, WAIT);
-        assertThat(text).as("%d to %s", status, method).isNotNull();
-        Response response = phone.messages().createResponse(text);
-        assertThat(((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getMethod()).isEqualTo(method);
+    private static Response awaitResponse(RawPbx pbx, int status, String method) throws Exception {
+        Response response = pbx.awaitResponse(status, method, WAIT);
+        assertThat(response).as("%d to %s", status, method).isNotNull();
         return response;
     }
 

@@ -101,7 +101,8 @@ public final class CdrCommand implements Callable<Integer> {
 
     /**
      * One human line per CDR: {@code created outcome code reason tenant direction from -> to
-     * duration setup call-id}; the raw text when it is not a CDR.
+     * duration setup call-id}, and the To tag of an answered call (its dialog: a fork answered by two
+     * branches is two answered CDRs of one Call-ID); the raw text when it is not a CDR.
      */
     static String line(String value) {
         JsonNode c;
@@ -110,11 +111,12 @@ public final class CdrCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return value;
         }
-        return String.format("%s %-9s %3s %-24s %s %s %s@%s -> %s@%s duration=%.3fs setup=%.3fs call-id=%s",
+        String line = String.format("%s %-9s %3s %-24s %s %s %s@%s -> %s@%s duration=%.3fs setup=%.3fs call-id=%s",
                 c.path("created").asText(), c.path("outcome").asText(), c.path("sip_code").asText(),
                 "\"" + c.path("sip_reason").asText() + "\"", c.path("tenant").asText(), c.path("direction").asText(),
                 c.path("from_user").asText(), c.path("from_domain").asText(), c.path("to_user").asText(),
                 c.path("to_domain").asText(), c.path("duration_ms").asLong() / 1000.0, c.path("setup_time_ms").asLong() / 1000.0,
                 c.path("call_id").asText());
+        return "answered".equals(c.path("outcome").asText()) ? line + " to-tag=" + c.path("to_tag").asText() : line;
     }
 }

@@ -146,7 +146,7 @@ class CdrDeliveryTest {
         assertThat(rc).isZero();
         assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList()).containsExactly(
                 "2026-11-23T10:00:00.125Z answered  200 \"OK\"                     tenant-a.example pbx_to_endpoint "
-                        + "pbx@tenant-a.example -> 201@tenant-a.example duration=61.250s setup=1.500s call-id=tail-1@test",
+                        + "pbx@tenant-a.example -> 201@tenant-a.example duration=61.250s setup=1.500s call-id=tail-1@test to-tag=tt-tail-1@test",
                 "2026-11-23T10:00:00.125Z cancelled 487 \"Request Terminated\"     tenant-a.example pbx_to_endpoint "
                         + "pbx@tenant-a.example -> 201@tenant-a.example duration=0.000s setup=4.000s call-id=tail-2@test");
     }

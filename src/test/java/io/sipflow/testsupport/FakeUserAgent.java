@@ -302,6 +302,20 @@ public final class FakeUserAgent implements BeforeEachCallback, AfterEachCallbac
         stx.sendResponse(response(stx.getRequest(), code));
     }
 
+    /**
+     * The same with this To tag: the default tag depends only on the Call-ID, so two agents answering
+     * one forked INVITE need tags of their own to be two dialogs.
+     */
+    public void replyToInvite(String callId, int code, String toTag) throws Exception {
+        ServerTransaction stx = pendingInvites.get(callId);
+        if (stx == null) {
+            throw new IllegalStateException("no pending INVITE " + callId);
+        }
+        Response response = response(stx.getRequest(), code);
+        ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(toTag);
+        stx.sendResponse(response);
+    }
+
     /** Answers a received request by hand. */
     public void reply(RequestEvent event, int code) throws Exception {
         ServerTransaction stx = serverTransaction(event);

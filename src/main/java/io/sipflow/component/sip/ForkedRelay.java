@@ -29,7 +29,7 @@ final class ForkedRelay {
     private final boolean serial;
     private final Function<BranchTarget, RelayInstructions> instructions;
     private final BranchListener provisionalForwarder;
-    private final List<Response> finals = new ArrayList<>();
+    private final List<BranchFinal> finals = new ArrayList<>();
     private int started;
     private boolean decided;
 
@@ -87,7 +87,7 @@ final class ForkedRelay {
                 }
                 return;
             }
-            finals.add(response);
+            finals.add(new BranchFinal(branch, response, outcome));
             if (decisive) {
                 decided = true;
                 finish = true;
@@ -109,22 +109,33 @@ final class ForkedRelay {
         if (decisive) {
             core.cancelPendingBranches(ctx);
         }
-        Response best = decisive ? response : best();
-        core.chooseFinal(ctx, best);
-        SipHeaderMapper.mapFinalResponse(exchange.getMessage(), best, best == response ? outcome : SipOutcome.RESPONSE);
-        SipHeaderMapper.mapLocalOverload(exchange.getMessage(), best == response ? branch : null);
-        if (branch != null) {
+        BranchFinal best = decisive ? new BranchFinal(branch, response, outcome) : best(finals);
+        core.chooseFinal(ctx, best.response());
+        // the outcome of the response chosen: all branches timed out is SipFlow's own 408 (timeout),
+        // held for a late 2xx like a single branch's
+        SipHeaderMapper.mapFinalResponse(exchange.getMessage(), best.response(), best.outcome());
+        SipHeaderMapper.mapLocalOverload(exchange.getMessage(), best.branch());
+        if (best.branch() != null) {
             exchange.getMessage().setHeader(SipConstants.BRANCH_DESTINATION,
-                    io.sipflow.component.sip.proxy.Hops.key(branch.hop()));
+                    io.sipflow.component.sip.proxy.Hops.key(best.branch().hop()));
         }
         continuation.done();
     }
 
-    /** RFC 3261 §16.7 step 6: the lowest class wins; within it, a real answer beats our own 408/503. */
-    private Response best() {
-        return finals.stream().min(Comparator.comparingInt((Response r) -> r.getStatusCode() / 100)
-                .thenComparingInt(r -> r.getStatusCode() == 408 || r.getStatusCode() == 503 ? 1 : 0)
-                .thenComparingInt(Response::getStatusCode)).orElseThrow();
+    /** How one branch ended: its final response, what made it, and the branch (null when decided locally). */
+    record BranchFinal(ClientBranch branch, Response response, SipOutcome outcome) {
+    }
+
+    /**
+     * RFC 3261 §16.7 step 6: the lowest class wins; within it, a real answer beats our own 408/503,
+     * then the lowest code; of equal codes, one received beats one SipFlow made (a callee's 408 over
+     * SipFlow's timeout), else the first that came.
+     */
+    static BranchFinal best(List<BranchFinal> finals) {
+        return finals.stream().min(Comparator.comparingInt((BranchFinal f) -> f.response().getStatusCode() / 100)
+                .thenComparingInt(f -> f.response().getStatusCode() == 408 || f.response().getStatusCode() == 503 ? 1 : 0)
+                .thenComparingInt(f -> f.response().getStatusCode())
+                .thenComparingInt(f -> f.outcome() == SipOutcome.RESPONSE ? 0 : 1)).orElseThrow();
     }
 
     static boolean isSerial(String mode) {

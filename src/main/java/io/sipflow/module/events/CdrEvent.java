@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * One call detail record, emitted once per call at its end (schema {@code schemas/cdr.schema.json}).
- * Build it with {@link #builder()}, then hand it to {@link EventPublisher#publish}:
+ * One call detail record, emitted once per call at its end (once per dialog when two fork branches
+ * answered), schema {@code schemas/cdr.schema.json}. Build it with {@link #builder()}, then hand it
+ * to {@link EventPublisher#publish}:
  *
  * <pre>{@code
  * CdrEvent cdr = CdrEvent.builder()
@@ -27,7 +28,9 @@ import java.util.UUID;
  * ISO-8601 with milliseconds; {@code duration_ms} is answered → ended (0 when not answered),
  * {@code setup_time_ms} is created → answered (created → final reply when not answered).
  *
- * @param cdrId              deterministic id: a name-based UUID of Call-ID and From tag (see {@link #cdrIdOf})
+ * @param cdrId              deterministic id, a name-based UUID: of Call-ID, From tag and To tag for an answered
+ *                           call (one dialog, {@link #cdrIdOf(String, String, String)}), of Call-ID and From
+ *                           tag otherwise ({@link #cdrIdOf(String, String)})
  * @param callId             Call-ID of the INVITE
  * @param fromTag            From tag
  * @param toTag              To tag of the final response (null when there was none)
@@ -103,12 +106,33 @@ public record CdrEvent(
     }
 
     /**
-     * The deterministic CDR id of a call: the same Call-ID and From tag always give the same id, so
-     * a CDR replayed from the spool, or emitted twice, is stored once.
+     * The deterministic CDR id of a call attempt that was not answered (failed, missed, cancelled):
+     * the same Call-ID and From tag always give the same id, so a CDR replayed from the spool, or
+     * emitted twice, is stored once.
      */
     public static String cdrIdOf(String callId, String fromTag) {
         String name = (callId == null ? "" : callId) + "\n" + (fromTag == null ? "" : fromTag);
         return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /**
+     * The deterministic CDR id of an answered call, i.e. of one dialog: Call-ID, From tag and To tag.
+     * A forked INVITE answered 2xx by two branches is two dialogs (two To tags), each its own CDR
+     * with its own id; a replay of either is still stored once.
+     */
+    public static String cdrIdOf(String callId, String fromTag, String toTag) {
+        String name = (callId == null ? "" : callId) + "\n" + (fromTag == null ? "" : fromTag) + "\n"
+                + (toTag == null ? "" : toTag);
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /**
+     * The id a CDR with these fields carries: an answered call is a dialog, identified with its To
+     * tag (a fork may give several per Call-ID and From tag); a call attempt that was not answered has
+     * one id whatever To tag its final response carried.
+     */
+    public static String idFor(String callId, String fromTag, String toTag, CdrOutcome outcome) {
+        return outcome == CdrOutcome.ANSWERED ? cdrIdOf(callId, fromTag, toTag) : cdrIdOf(callId, fromTag);
     }
 
     public static Builder builder() {
@@ -186,7 +210,7 @@ public record CdrEvent(
             long duration = answered != null && ended != null ? Math.max(0, ended.toEpochMilli() - answered.toEpochMilli()) : 0;
             Instant setupEnd = answered != null ? answered : ended;
             long setup = created != null && setupEnd != null ? Math.max(0, setupEnd.toEpochMilli() - created.toEpochMilli()) : 0;
-            return new CdrEvent(cdrIdOf(callId, fromTag), callId, fromTag, toTag, fromUser, fromDomain, toUser, toDomain,
+            return new CdrEvent(idFor(callId, fromTag, toTag, o), callId, fromTag, toTag, fromUser, fromDomain, toUser, toDomain,
                     tenant, direction, pbx, sourceAddress, destinationAddress, method, sipCode, sipReason, o,
                     Timestamps.format(created), Timestamps.format(answered), Timestamps.format(ended), duration, setup,
                     hungUpBy, flags, SCHEMA_VERSION);

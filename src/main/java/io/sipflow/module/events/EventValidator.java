@@ -33,6 +33,12 @@ public final class EventValidator {
             if (cdr.outcome() == CdrOutcome.ANSWERED && cdr.answered() == null) {
                 return "answered CDR " + cdr.cdrId() + " has no answered time";
             }
+            if (!cdr.cdrId().equals(CdrEvent.idFor(cdr.callId(), cdr.fromTag(), cdr.toTag(), cdr.outcome()))) {
+                // the unique cdr_id is what keeps a replay out of MySQL and what Kafka consumers
+                // de-duplicate on: any other id could drop another dialog's CDR or store one twice
+                return "CDR " + cdr.cdrId() + " does not carry the id of its "
+                        + (cdr.outcome() == CdrOutcome.ANSWERED ? "dialog (Call-ID, From tag, To tag)" : "call (Call-ID, From tag)");
+            }
         } else if (event instanceof RegistrationEvent reg) {
             if (reg.event() == null || reg.time() == null) {
                 return "registration event " + reg.eventId() + " lacks its kind or time";

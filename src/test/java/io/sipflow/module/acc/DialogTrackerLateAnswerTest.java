@@ -139,6 +139,8 @@ class DialogTrackerLateAnswerTest {
         assertThat(tracker.bye(call.callId(), "caller-tag", "branch-a", answeredAt.plusSeconds(30))).isTrue();
         assertThat(cdrs).extracting(CdrEvent::toTag).containsExactly("branch-b", "branch-a");
         assertThat(cdrs).allSatisfy(cdr -> assertThat(cdr.outcome()).isEqualTo(CdrOutcome.ANSWERED));
+        // two dialogs, two CDRs of their own: MySQL's unique cdr_id keeps both
+        assertThat(cdrs.get(0).cdrId()).isNotEqualTo(cdrs.get(1).cdrId());
     }
 
     @Test
