@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sipflow.module.events.CdrEvent;
-import io.sipflow.module.events.EventJson;
 import io.sipflow.testsupport.FakeAsterisk;
 import io.sipflow.testsupport.FakeUserAgent;
 import io.sipflow.testsupport.RawPbx;
 import io.sipflow.testsupport.Registrations;
 import io.sipflow.testsupport.SipFlowTestApp;
 import io.sipflow.testsupport.TestKafka;
+import io.sipflow.testsupport.TestMariaDb;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.sql.Connection;
@@ -127,7 +127,7 @@ class AccForkFlowTest {
             }
         }
 
-        List<JsonNode> cdrs = awaitCdrs(2);
+        List<JsonNode> cdrs = TestKafka.awaitEvents(cdrTopic, cdrRecords, 2, WAIT);
         Map<String, String> idByToTag = new HashMap<>();
         for (JsonNode cdr : cdrs) {
             assertThat(cdr.get("call_id").asText()).isEqualTo(callId);
@@ -141,7 +141,7 @@ class AccForkFlowTest {
         idByToTag.forEach((toTag, id) -> assertThat(id).isEqualTo(CdrEvent.cdrIdOf(callId, RawPbx.fromTag(callId), toTag)));
 
         try (Connection c = DriverManager.getConnection(proxy.dbUrl(), "root", "")) {
-            await().atMost(WAIT).until(() -> count(c, "SELECT COUNT(*) FROM acc WHERE callid = ?", callId) == 2);
+            await().atMost(WAIT).until(() -> TestMariaDb.count(c, "SELECT COUNT(*) FROM acc WHERE callid = ?", callId) == 2);
             Map<String, String> stored = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT to_tag, cdr_id, outcome FROM acc WHERE callid = ?")) {
                 ps.setString(1, callId);
@@ -153,7 +153,7 @@ class AccForkFlowTest {
                 }
             }
             assertThat(stored).isEqualTo(idByToTag);
-            assertThat(count(c, "SELECT COUNT(*) FROM missed_calls WHERE callid = ?", callId)).isZero();
+            assertThat(TestMariaDb.count(c, "SELECT COUNT(*) FROM missed_calls WHERE callid = ?", callId)).isZero();
         }
     }
 
@@ -166,7 +166,7 @@ class AccForkFlowTest {
             pbx.invite("401", TENANT, callId, inviteBranch);
             first.awaitRequest(Request.INVITE, callId);
             second.awaitRequest(Request.INVITE, callId);
-            Response timeout = awaitResponse(pbx, 408, Request.INVITE);
+            Response timeout = pbx.expectResponse(408, Request.INVITE, WAIT);
             pbx.ackFailure("401", callId, inviteBranch, timeout);
 
             // one device answers after SipFlow gave up on both branches: the 2xx still reaches the PBX
@@ -178,7 +178,7 @@ class AccForkFlowTest {
             awaitOk(pbx, Request.BYE, "tt-first");
         }
 
-        JsonNode cdr = awaitCdrs(1).get(0);
+        JsonNode cdr = TestKafka.awaitEvents(cdrTopic, cdrRecords, 1, WAIT).get(0);
         assertThat(cdr.get("call_id").asText()).isEqualTo(callId);
         assertThat(cdr.get("outcome").asText()).isEqualTo("answered");
         assertThat(cdr.get("to_tag").asText()).isEqualTo("tt-first");
@@ -188,11 +188,11 @@ class AccForkFlowTest {
 
         // nothing else comes for this call, not even once the late-answer window has passed
         try (Connection c = DriverManager.getConnection(proxy.dbUrl(), "root", "")) {
-            await().atMost(WAIT).until(() -> count(c, "SELECT COUNT(*) FROM acc WHERE callid = ?", callId) == 1);
+            await().atMost(WAIT).until(() -> TestMariaDb.count(c, "SELECT COUNT(*) FROM acc WHERE callid = ?", callId) == 1);
             await().during(WINDOW.plusSeconds(1)).atMost(WINDOW.plus(WAIT)).until(() -> {
                 TestKafka.pollInto(cdrTopic, cdrRecords);
-                return cdrRecords.size() == 1 && count(c, "SELECT COUNT(*) FROM missed_calls WHERE callid = ?", callId) == 0
-                        && count(c, "SELECT COUNT(*) FROM acc WHERE callid = ?", callId) == 1;
+                return cdrRecords.size() == 1 && TestMariaDb.count(c, "SELECT COUNT(*) FROM missed_calls WHERE callid = ?", callId) == 0
+                        && TestMariaDb.count(c, "SELECT COUNT(*) FROM acc WHERE callid = ?", callId) == 1;
             });
         }
     }
@@ -209,12 +209,12 @@ class AccForkFlowTest {
             pbx.invite("401", TENANT, callId, inviteBranch);
             first.awaitRequest(Request.INVITE, callId);
             second.awaitRequest(Request.INVITE, callId);
-            Response timeout = awaitResponse(pbx, 408, Request.INVITE);
+            Response timeout = pbx.expectResponse(408, Request.INVITE, WAIT);
             timedOut = Instant.now();
             pbx.ackFailure("401", callId, inviteBranch, timeout);
         }
 
-        JsonNode cdr = awaitCdrs(1).get(0);
+        JsonNode cdr = TestKafka.awaitEvents(cdrTopic, cdrRecords, 1, WAIT).get(0);
         Instant published = Instant.now();
         assertThat(cdr.get("call_id").asText()).isEqualTo(callId);
         assertThat(cdr.get("outcome").asText()).isEqualTo("missed");
@@ -224,43 +224,17 @@ class AccForkFlowTest {
         assertThat(Instant.parse(cdr.get("ended").asText())).isBetween(invited.plus(SHORT_FR_TIMEOUT).minusMillis(50), timedOut);
 
         try (Connection c = DriverManager.getConnection(proxy.dbUrl(), "root", "")) {
-            await().atMost(WAIT).until(() -> count(c, "SELECT COUNT(*) FROM missed_calls WHERE callid = ?", callId) == 1);
-            assertThat(count(c, "SELECT COUNT(*) FROM acc WHERE callid = ?", callId)).isZero();
+            await().atMost(WAIT).until(() -> TestMariaDb.count(c, "SELECT COUNT(*) FROM missed_calls WHERE callid = ?", callId) == 1);
+            assertThat(TestMariaDb.count(c, "SELECT COUNT(*) FROM acc WHERE callid = ?", callId)).isZero();
         }
     }
 
     // ---------------------------------------------------------------------------------------------
-
-    private static Response awaitResponse(RawPbx pbx, int status, String method) throws Exception {
-        Response response = pbx.awaitResponse(status, method, WAIT);
-        assertThat(response).as("%d to %s", status, method).isNotNull();
-        return response;
-    }
 
     /** The 200 to {@code method} in the dialog with this To tag. */
     private static Response awaitOk(RawPbx pbx, String method, String toTag) throws Exception {
         Response response = pbx.awaitResponse(200, method, r -> toTag.equals(RawPbx.toTag(r)), WAIT);
         assertThat(response).as("200 to %s with To tag %s", method, toTag).isNotNull();
         return response;
-    }
-
-    /** Awaits {@code n} CDRs on this app's topic (and checks no more came with them). */
-    private List<JsonNode> awaitCdrs(int n) {
-        TestKafka.awaitExactly(cdrTopic, cdrRecords, n, WAIT);
-        List<JsonNode> cdrs = new ArrayList<>();
-        for (ConsumerRecord<String, String> r : cdrRecords) {
-            cdrs.add(EventJson.read(r.value()));
-        }
-        return cdrs;
-    }
-
-    private static long count(Connection c, String sql, String callId) throws Exception {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, callId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
     }
 }

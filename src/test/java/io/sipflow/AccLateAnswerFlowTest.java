@@ -3,13 +3,13 @@ package io.sipflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sipflow.module.events.EventJson;
 import io.sipflow.testsupport.FakeAsterisk;
 import io.sipflow.testsupport.FakeUserAgent;
 import io.sipflow.testsupport.RawPbx;
 import io.sipflow.testsupport.Registrations;
 import io.sipflow.testsupport.SipFlowTestApp;
 import io.sipflow.testsupport.TestKafka;
+import io.sipflow.testsupport.TestMariaDb;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.sql.Connection;
@@ -85,22 +85,22 @@ class AccLateAnswerFlowTest {
         try (RawPbx pbx = new RawPbx(PBX_HOST, proxy.host(), proxy.port())) {
             String inviteBranch = "z9hG4bK-inv-" + UUID.randomUUID();
             pbx.invite("401", TENANT, callId, inviteBranch);
-            Response timeout = awaitResponse(pbx, 408, Request.INVITE);
+            Response timeout = pbx.expectResponse(408, Request.INVITE, WAIT);
             pbx.ackFailure("401", callId, inviteBranch, timeout);
 
             // the callee answers after SipFlow gave up: the 2xx still reaches the PBX
             phone.awaitRequest(Request.INVITE, callId);
             phone.replyToInvite(callId, 200);
-            Response ok = awaitResponse(pbx, 200, Request.INVITE);
+            Response ok = pbx.expectResponse(200, Request.INVITE, WAIT);
             String calleeTag = ((ToHeader) ok.getHeader(ToHeader.NAME)).getTag();
             assertThat(calleeTag).isNotEqualTo(((ToHeader) timeout.getHeader(ToHeader.NAME)).getTag());
 
             pbx.inDialog(Request.ACK, 1, callId, ok);
             phone.awaitRequest(Request.ACK, callId);
             pbx.inDialog(Request.BYE, 2, callId, ok);
-            awaitResponse(pbx, 200, Request.BYE);
+            pbx.expectResponse(200, Request.BYE, WAIT);
 
-            JsonNode cdr = awaitCdrs(1).get(0);
+            JsonNode cdr = TestKafka.awaitEvents(cdrTopic, cdrRecords, 1, WAIT).get(0);
             assertThat(cdr.get("call_id").asText()).isEqualTo(callId);
             assertThat(cdr.get("outcome").asText()).isEqualTo("answered");
             assertThat(cdr.get("sip_code").asInt()).isEqualTo(200);
@@ -114,11 +114,11 @@ class AccLateAnswerFlowTest {
 
         // nothing else comes for this call, not even once the late-answer window has passed
         try (Connection c = DriverManager.getConnection(proxy.dbUrl(), "root", "")) {
-            await().atMost(WAIT).until(() -> count(c, "SELECT COUNT(*) FROM acc WHERE callid = ?", callId) == 1);
+            await().atMost(WAIT).until(() -> TestMariaDb.count(c, "SELECT COUNT(*) FROM acc WHERE callid = ?", callId) == 1);
             await().during(WINDOW.plusSeconds(1)).atMost(WINDOW.plus(WAIT)).until(() -> {
                 TestKafka.pollInto(cdrTopic, cdrRecords);
-                return cdrRecords.size() == 1 && count(c, "SELECT COUNT(*) FROM missed_calls WHERE callid = ?", callId) == 0
-                        && count(c, "SELECT COUNT(*) FROM acc WHERE callid = ?", callId) == 1;
+                return cdrRecords.size() == 1 && TestMariaDb.count(c, "SELECT COUNT(*) FROM missed_calls WHERE callid = ?", callId) == 0
+                        && TestMariaDb.count(c, "SELECT COUNT(*) FROM acc WHERE callid = ?", callId) == 1;
             });
             try (PreparedStatement ps = c.prepareStatement("SELECT sip_code, outcome, hung_up_by FROM acc WHERE callid = ?")) {
                 ps.setString(1, callId);
@@ -141,7 +141,7 @@ class AccLateAnswerFlowTest {
         pbx.awaitResponse(invite, 408);
         Instant timedOut = Instant.now();
 
-        JsonNode cdr = awaitCdrs(1).get(0);
+        JsonNode cdr = TestKafka.awaitEvents(cdrTopic, cdrRecords, 1, WAIT).get(0);
         Instant published = Instant.now();
         assertThat(cdr.get("call_id").asText()).isEqualTo(FakeUserAgent.callId(invite));
         assertThat(cdr.get("outcome").asText()).isEqualTo("missed");
@@ -153,8 +153,8 @@ class AccLateAnswerFlowTest {
 
         try (Connection c = DriverManager.getConnection(proxy.dbUrl(), "root", "")) {
             String callId = FakeUserAgent.callId(invite);
-            await().atMost(WAIT).until(() -> count(c, "SELECT COUNT(*) FROM missed_calls WHERE callid = ?", callId) == 1);
-            assertThat(count(c, "SELECT COUNT(*) FROM acc WHERE callid = ?", callId)).isZero();
+            await().atMost(WAIT).until(() -> TestMariaDb.count(c, "SELECT COUNT(*) FROM missed_calls WHERE callid = ?", callId) == 1);
+            assertThat(TestMariaDb.count(c, "SELECT COUNT(*) FROM acc WHERE callid = ?", callId)).isZero();
             try (PreparedStatement ps = c.prepareStatement("SELECT sip_code, outcome FROM missed_calls WHERE callid = ?")) {
                 ps.setString(1, callId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -169,29 +169,4 @@ class AccLateAnswerFlowTest {
     // ---------------------------------------------------------------------------------------------
 
     /** Receives (each read bounded by a deadline) until a response with this status to this method comes. */
-    private static Response awaitResponse(RawPbx pbx, int status, String method) throws Exception {
-        Response response = pbx.awaitResponse(status, method, WAIT);
-        assertThat(response).as("%d to %s", status, method).isNotNull();
-        return response;
-    }
-
-    /** Awaits {@code n} CDRs on this app's topic (and checks no more came with them). */
-    private List<JsonNode> awaitCdrs(int n) {
-        TestKafka.awaitExactly(cdrTopic, cdrRecords, n, WAIT);
-        List<JsonNode> cdrs = new ArrayList<>();
-        for (ConsumerRecord<String, String> r : cdrRecords) {
-            cdrs.add(EventJson.read(r.value()));
-        }
-        return cdrs;
-    }
-
-    private static long count(Connection c, String sql, String callId) throws Exception {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, callId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
 }

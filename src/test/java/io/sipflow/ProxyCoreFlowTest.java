@@ -215,14 +215,7 @@ class ProxyCoreFlowTest {
         try (RawSipClient client = new RawSipClient("127.0.0.1", "127.0.0.1", proxy.port());
                 DatagramSocket unused = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             uas.answer(Request.MESSAGE, 200);
-            String message = "MESSAGE sip:208@tenant-a.example SIP/2.0\r\n"
-                    + "Via: SIP/2.0/UDP 127.0.0.1:" + client.localPort() + ";branch=z9hG4bK-retrans-1;rport\r\n"
-                    + "Max-Forwards: 70\r\n"
-                    + "From: <sip:alice@tenant-a.example>;tag=r1\r\n"
-                    + "To: <sip:208@tenant-a.example>\r\n"
-                    + "Call-ID: retrans-1@127.0.0.1\r\n"
-                    + "CSeq: 1 MESSAGE\r\n"
-                    + "Content-Length: 0\r\n\r\n";
+            String message = message(client, "retrans-1");
             client.sendUdp(message);
             client.sendUdp(message);
             client.sendUdp(message);
@@ -241,14 +234,7 @@ class ProxyCoreFlowTest {
         startProxy();
         try (RawSipClient client = new RawSipClient("127.0.0.1", "127.0.0.1", proxy.port())) {
             uas.answer(Request.MESSAGE, 200);
-            String message = "MESSAGE sip:208@tenant-a.example SIP/2.0\r\n"
-                    + "Via: SIP/2.0/UDP 127.0.0.1:" + client.localPort() + ";branch=z9hG4bK-linger-2;rport\r\n"
-                    + "Max-Forwards: 70\r\n"
-                    + "From: <sip:alice@tenant-a.example>;tag=l2\r\n"
-                    + "To: <sip:208@tenant-a.example>\r\n"
-                    + "Call-ID: linger-2@127.0.0.1\r\n"
-                    + "CSeq: 1 MESSAGE\r\n"
-                    + "Content-Length: 0\r\n\r\n";
+            String message = message(client, "linger-2");
             client.sendUdp(message);
             assertThat(client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200"), FakeUserAgent.WAIT)).isNotNull();
             String relayedBranch = ((ViaHeader) uas.awaitRequest(Request.MESSAGE, "linger-2@127.0.0.1").getRequest()
@@ -268,6 +254,18 @@ class ProxyCoreFlowTest {
             assertThat(client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200"), FakeUserAgent.WAIT)).isNotNull();
             assertThat(uas.requests().stream().filter(e -> e.getRequest().getMethod().equals(Request.MESSAGE))).hasSize(1);
         }
+    }
+
+    /** A MESSAGE to 208@tenant-a.example from this client: branch z9hG4bK-{@code id}, Call-ID {@code id}@127.0.0.1. */
+    private static String message(RawSipClient client, String id) {
+        return "MESSAGE sip:208@tenant-a.example SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:" + client.localPort() + ";branch=z9hG4bK-" + id + ";rport\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:alice@tenant-a.example>;tag=" + id + "\r\n"
+                + "To: <sip:208@tenant-a.example>\r\n"
+                + "Call-ID: " + id + "@127.0.0.1\r\n"
+                + "CSeq: 1 MESSAGE\r\n"
+                + "Content-Length: 0\r\n\r\n";
     }
 
     @Test

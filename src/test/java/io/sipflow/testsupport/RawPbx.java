@@ -85,6 +85,13 @@ public final class RawPbx implements AutoCloseable {
     }
 
     /** Receives until a response with this status to this method comes; null when none came in time. */
+    /** {@link #awaitResponse(int, String, Duration)}, failing the test when it does not come. */
+    public Response expectResponse(int status, String method, Duration wait) throws IOException {
+        Response response = awaitResponse(status, method, wait);
+        org.assertj.core.api.Assertions.assertThat(response).as("%d to %s", status, method).isNotNull();
+        return response;
+    }
+
     public Response awaitResponse(int status, String method, Duration wait) throws IOException {
         return awaitResponse(status, method, r -> true, wait);
     }

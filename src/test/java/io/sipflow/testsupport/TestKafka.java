@@ -1,5 +1,8 @@
 package io.sipflow.testsupport;
 
+import java.util.ArrayList;
+import io.sipflow.module.events.EventJson;
+import com.fasterxml.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -87,6 +90,16 @@ public final class TestKafka {
         pollInto(consumer, into);
         assertThat(into).hasSize(n);
         return into;
+    }
+
+    /** {@link #awaitExactly} read as event JSON: the {@code n} events, in the order they came. */
+    public static List<JsonNode> awaitEvents(KafkaConsumer<String, String> consumer,
+            List<ConsumerRecord<String, String>> into, int n, Duration wait) {
+        List<JsonNode> events = new ArrayList<>();
+        for (ConsumerRecord<String, String> r : awaitExactly(consumer, into, n, wait)) {
+            events.add(EventJson.read(r.value()));
+        }
+        return events;
     }
 
     /** Topic names of one test: {@code sipflow.events.kafka.topic-*} overrides, unique per call. */

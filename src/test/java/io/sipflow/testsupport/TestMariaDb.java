@@ -30,4 +30,17 @@ public final class TestMariaDb {
         return "jdbc:mysql://127.0.0.1:" + server().port() + "/sipflow_test_" + DATABASES.incrementAndGet()
                 + "?createDatabaseIfNotExist=true&rewriteBatchedStatements=true";
     }
+
+    /** The single number a {@code SELECT COUNT(...)} gives, its {@code ?} bound to {@code params}. */
+    public static long count(java.sql.Connection c, String sql, String... params) throws java.sql.SQLException {
+        try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
 }
