@@ -241,10 +241,10 @@ class ProxyCoreFlowTest {
                     .getHeader(ViaHeader.NAME)).getBranch();
             SIPTransactionStack stack = (SIPTransactionStack) proxy.sipComponent().getRuntime().stack();
             // both transactions linger for the wait timer to absorb retransmissions, holding only what that needs
-            // (thousands of them at load: their messages would be copied by every young GC)
+            // (thousands of them at load: what they hold is copied by every young GC). The server one keeps its
+            // request (matching an RFC 2543 request needs it), not SipFlow's state; the client one keeps neither
             SIPTransaction server = stack.findTransaction("z9hg4bk-linger-2", true);
             assertThat(server).isNotNull();
-            assertThat(server.getRequest()).isNull();
             assertThat(server.getApplicationData()).isNull();
             await().atMost(FakeUserAgent.WAIT).until(() -> stack.findTransaction(relayedBranch.toLowerCase(Locale.ROOT), false) != null
                     && stack.findTransaction(relayedBranch.toLowerCase(Locale.ROOT), false).getApplicationData() == null);
@@ -253,6 +253,22 @@ class ProxyCoreFlowTest {
             client.sendUdp(message);
             assertThat(client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200"), FakeUserAgent.WAIT)).isNotNull();
             assertThat(uas.requests().stream().filter(e -> e.getRequest().getMethod().equals(Request.MESSAGE))).hasSize(1);
+        }
+    }
+
+    @Test
+    void anRfc2543RequestIsServedWhileAnsweredTransactionsLinger() throws Exception {
+        startProxy();
+        try (RawSipClient client = new RawSipClient("127.0.0.1", "127.0.0.1", proxy.port())) {
+            uas.answer(Request.MESSAGE, 200);
+            client.sendUdp(message(client, "linger-3"));
+            assertThat(client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200"), FakeUserAgent.WAIT)).isNotNull();
+            // no magic cookie in the branch: JAIN-SIP matches it against every lingering server transaction
+            String legacy = message(client, "linger-4").replace("branch=z9hG4bK-linger-4", "branch=legacy-4");
+            client.sendUdp(legacy);
+            assertThat(client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200") && m.contains("legacy-4"), FakeUserAgent.WAIT))
+                    .isNotNull();
+            assertThat(uas.awaitRequest(Request.MESSAGE, "linger-4@127.0.0.1")).isNotNull();
         }
     }
 

@@ -1,5 +1,7 @@
 package io.sipflow.component.sip.proxy;
 
+import gov.nist.javax.sip.ReleaseReferencesStrategy;
+import gov.nist.javax.sip.stack.SIPClientTransaction;
 import io.sipflow.component.sip.SipOutcome;
 import io.sipflow.component.sip.SipProtocolConstants;
 import io.sipflow.component.sip.stack.NextHopRouter;
@@ -321,6 +323,9 @@ public final class ProxyCore {
     private void send(ClientBranch branch, SipProvider provider) {
         try {
             ClientTransaction tx = provider.getNewClientTransaction(branch.request());
+            // once completed, a client transaction only matches retransmitted answers by their branch:
+            // it may let go of its parsed request and response (see SipStackRuntime: not server ones)
+            ((SIPClientTransaction) tx).setReleaseReferencesStrategy(ReleaseReferencesStrategy.Aggressive);
             tx.setApplicationData(branch);
             branch.clientTransaction(tx);
             tx.sendRequest();

@@ -134,13 +134,14 @@ public final class SipStackRuntime {
         p.setProperty("gov.nist.javax.sip.TIMER_CLASS_NAME", TimingWheelSipTimer.class.getName());
         // a proxy relays NOTIFY outside any subscription it knows of (MWI from Asterisk)
         p.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "true");
-        // "Aggressive": a completed transaction lets go of its parsed messages and keeps only what
-        // absorbing retransmissions needs (branch, last response as bytes), without re-encoding or
-        // re-parsing them ("Normal" re-parses every request when its transaction ends: 27% of the
-        // timer thread at 1500 REGISTER/s). The wait timer keeps thousands of completed
-        // transactions; holding their messages made every young GC copy them. SipFlow detaches its
-        // own state from them on the final answer (ProxyCore)
-        p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "Aggressive");
+        // "None" for server transactions: a request without RFC 3261's magic cookie in its branch is
+        // matched by JAIN-SIP against every server transaction's original request, so they must
+        // keep it ("Aggressive" drops it at completion: such a request then failed with an NPE and
+        // was lost); "Normal" re-parses every request when its transaction ends (27 % of the timer
+        // thread at 1,500 REGISTER/s). Client transactions, matched by branch only, are set to
+        // "Aggressive" one by one (ProxyCore): completed, they keep only their branch, and the wait
+        // timer's thousands of them no longer hold relayed requests and answers for every GC to copy
+        p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "None");
         // socket buffers large enough to ride out a GC pause without dropping datagrams
         p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(settings.udpBufferSize()));
         p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(settings.udpBufferSize()));
