@@ -72,12 +72,8 @@ class AccForkFlowTest {
     /** SipFlow with this final-response timeout, both devices registered as 401. */
     private void startProxy(Duration frTimeout) throws Exception {
         proxy = new SipFlowTestApp().tenant(TENANT, 1, asterisk.uri())
-                .with("sipflow.dispatcher.probe-interval", "1h")
+                .quickCallTimers(frTimeout, WINDOW)
                 .with("sipflow.routing.fork-mode", "parallel")
-                .with("sipflow.sip.fr-timeout", frTimeout.toMillis() + "ms")
-                .with("sipflow.sip.fr-inv-timeout", frTimeout.toMillis() + "ms")
-                .with("sipflow.acc.late-answer-window", WINDOW.toMillis() + "ms")
-                .with("sipflow.acc.dialog-check-interval", "200ms")
                 .start();
         for (FakeUserAgent device : List.of(first, second)) {
             assertThat(Registrations.register(device, proxy.uri(), 401, TENANT, 3600, PASSWORD).getStatusCode()).isEqualTo(200);

@@ -60,11 +60,7 @@ class AccLateAnswerFlowTest {
         phone = new FakeUserAgent("127.0.0.60").start();
         phone.answer(Request.BYE, 200);
         proxy = new SipFlowTestApp().tenant(TENANT, 1, asterisk.uri())
-                .with("sipflow.dispatcher.probe-interval", "1h")
-                .with("sipflow.sip.fr-timeout", FR_TIMEOUT.toMillis() + "ms")
-                .with("sipflow.sip.fr-inv-timeout", FR_TIMEOUT.toMillis() + "ms")
-                .with("sipflow.acc.late-answer-window", WINDOW.toMillis() + "ms")
-                .with("sipflow.acc.dialog-check-interval", "200ms")
+                .quickCallTimers(FR_TIMEOUT, WINDOW)
                 .start();
         assertThat(Registrations.register(phone, proxy.uri(), 401, TENANT, 3600, PASSWORD).getStatusCode()).isEqualTo(200);
         cdrTopic = TestKafka.consumer(TestKafka.shared().bootstrapServers(), proxy.property("sipflow.events.kafka.topic-cdr"));

@@ -71,6 +71,18 @@ public final class SipFlowTestApp implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Calls that time out quickly: this final-response timeout (INVITE and others), this late-answer
+     * window, the dialog sweep every 200 ms, no PBX probing (a probe must not race the test's PBX).
+     */
+    public SipFlowTestApp quickCallTimers(java.time.Duration finalResponseTimeout, java.time.Duration lateAnswerWindow) {
+        return with("sipflow.dispatcher.probe-interval", "1h")
+                .with("sipflow.sip.fr-timeout", finalResponseTimeout.toMillis() + "ms")
+                .with("sipflow.sip.fr-inv-timeout", finalResponseTimeout.toMillis() + "ms")
+                .with("sipflow.acc.late-answer-window", lateAnswerWindow.toMillis() + "ms")
+                .with("sipflow.acc.dialog-check-interval", "200ms");
+    }
+
     private final Map<String, Object> beans = new LinkedHashMap<>();
 
     /** Binds a bean the routes can call ({@code to: bean:name}). */

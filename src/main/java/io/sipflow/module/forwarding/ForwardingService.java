@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -125,7 +126,7 @@ public final class ForwardingService implements LocationListener, AutoCloseable 
             return;
         }
         String tenant = domain.toLowerCase(java.util.Locale.ROOT); // AoR keys: domain case-insensitive, as the location store
-        thread.execute(() -> onEndpointChanged(user, tenant, true));
+        onForwardingThread(() -> onEndpointChanged(user, tenant, true));
     }
 
     /** Bindings that expired: AoRs left without any binding are de-registered at the secondary. */
@@ -136,7 +137,7 @@ public final class ForwardingService implements LocationListener, AutoCloseable 
         }
         Set<String> aors = new HashSet<>();
         List<Binding> expired = changes.expired();
-        thread.execute(() -> {
+        onForwardingThread(() -> {
             for (Binding b : expired) {
                 if (aors.add(b.aor()) && registrations.containsKey(b.aor())) {
                     onEndpointChanged(b.username(), b.domain(), false);
@@ -295,7 +296,16 @@ public final class ForwardingService implements LocationListener, AutoCloseable 
             fail(reg, 500, "REGISTER not built: " + e.getMessage(), now);
             return;
         }
-        transport.send(request, destination, reply -> thread.execute(() -> onReply(reg, answer != null, reply)));
+        transport.send(request, destination, reply -> onForwardingThread(() -> onReply(reg, answer != null, reply)));
+    }
+
+    /** Runs on the forwarding thread; once forwarding is stopping (SipFlow shuts down) there is nothing left to do. */
+    private void onForwardingThread(Runnable work) {
+        try {
+            thread.execute(work);
+        } catch (RejectedExecutionException stopping) {
+            LOG.debug("Forwarding stopped: work dropped");
+        }
     }
 
     private void onReply(SecondaryRegistration reg, boolean authenticated, SecondaryReply reply) {
