@@ -111,8 +111,7 @@ public record CdrEvent(
      * emitted twice, is stored once.
      */
     public static String cdrIdOf(String callId, String fromTag) {
-        String name = (callId == null ? "" : callId) + "\n" + (fromTag == null ? "" : fromTag);
-        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+        return nameBasedId(callId, fromTag);
     }
 
     /**
@@ -121,9 +120,16 @@ public record CdrEvent(
      * with its own id; a replay of either is still stored once.
      */
     public static String cdrIdOf(String callId, String fromTag, String toTag) {
-        String name = (callId == null ? "" : callId) + "\n" + (fromTag == null ? "" : fromTag) + "\n"
-                + (toTag == null ? "" : toTag);
-        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+        return nameBasedId(callId, fromTag, toTag);
+    }
+
+    /** A name-based UUID of the parts, one per line (null as empty). */
+    private static String nameBasedId(String... parts) {
+        StringBuilder name = new StringBuilder();
+        for (int i = 0; i < parts.length; i++) {
+            name.append(i == 0 ? "" : "\n").append(parts[i] == null ? "" : parts[i]);
+        }
+        return UUID.nameUUIDFromBytes(name.toString().getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /**
