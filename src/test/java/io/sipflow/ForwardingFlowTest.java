@@ -121,6 +121,10 @@ class ForwardingFlowTest {
     }
 
     private SipFlowTestApp startSipFlow() throws Exception {
+        return sipFlow().start();
+    }
+
+    private SipFlowTestApp sipFlow() {
         return new SipFlowTestApp()
                 .with("sipflow.db.url", dbUrl)
                 .with("sipflow.location.flush-interval", "100ms")
@@ -130,8 +134,7 @@ class ForwardingFlowTest {
                 .with("sipflow.forwarding.retry-min", "700ms")
                 .with("sipflow.forwarding.retry-max", "3s")
                 .with("sipflow.forwarding.tick-interval", "100ms")
-                .with("sipflow.forwarding.flush-interval", "100ms")
-                .start();
+                .with("sipflow.forwarding.flush-interval", "100ms");
     }
 
     @AfterEach
@@ -212,6 +215,32 @@ class ForwardingFlowTest {
         assertThat(sent.get(sent.size() - 1).answeredWith()).isEqualTo(200);
         assertThat(sent).extracting(Received::callId).containsOnly(first.callId());
         assertThat(sent).extracting(Received::cseq).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void withRefreshWhenDueEndpointRefreshesAreNotMirroredAndTheTimerKeepsTheSecondaryRegistered() throws Exception {
+        proxy.close();
+        proxy = sipFlow().with("sipflow.forwarding.refresh", "when-due").start();
+        secondary.maxExpires(3); // held 3 s there: SipFlow's timer refreshes it after half of that
+        register(316, TENANT, 3600);
+        String aor = "316@" + SECONDARY_DOMAIN;
+        await().atMost(WAIT).until(() -> secondary.holds(aor));
+        assertThat(secondary.received(aor)).extracting(Received::answeredWith).containsExactly(401, 200);
+        long firstCseq = secondary.registrations().get(aor).cseq();
+        // three endpoint refreshes while the secondary's registration is not due: none reaches it
+        for (int i = 0; i < 3; i++) {
+            assertThat(register(316, TENANT, 3600).getStatusCode()).isEqualTo(200);
+        }
+        // the next REGISTER there is the timer's (every-register would have sent three before it)
+        await().atMost(WAIT).until(() -> secondary.registrations().get(aor).cseq() > firstCseq);
+        assertThat(secondary.received(aor)).extracting(Received::answeredWith).containsExactly(401, 200, 200);
+        assertThat(secondary.registrations().get(aor).cseq()).isEqualTo(firstCseq + 1);
+        assertThat(secondary.holds(aor)).isTrue();
+        // a de-registration still reaches it at once
+        assertThat(register(316, TENANT, 0).getStatusCode()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> !secondary.registrations().containsKey(aor));
+        List<Received> sent = secondary.received(aor);
+        assertThat(sent.get(sent.size() - 1).expires()).isZero();
     }
 
     @Test

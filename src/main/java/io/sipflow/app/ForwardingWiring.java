@@ -12,6 +12,7 @@ import io.sipflow.module.forwarding.ForwardingPolicy;
 import io.sipflow.module.forwarding.ForwardingService;
 import io.sipflow.module.forwarding.ForwardingStateWriter;
 import io.sipflow.module.forwarding.RegisterRequestFactory;
+import io.sipflow.module.forwarding.SecondaryRefresh;
 import io.sipflow.module.location.LocationStore;
 import io.sipflow.module.tenant.TenantDirectory;
 
@@ -45,7 +46,8 @@ final class ForwardingWiring {
         ForwardingPolicy policy = new ForwardingPolicy(s.duration("sipflow.forwarding.retry-min", Duration.ofSeconds(5)),
                 s.duration("sipflow.forwarding.retry-max", Duration.ofMinutes(5)),
                 s.duration("sipflow.forwarding.refresh-margin", Duration.ofSeconds(30)),
-                s.duration("sipflow.forwarding.tick-interval", Duration.ofSeconds(1)));
+                s.duration("sipflow.forwarding.tick-interval", Duration.ofSeconds(1)),
+                s.enumValue("sipflow.forwarding.refresh", SecondaryRefresh.class, SecondaryRefresh.EVERY_REGISTER));
         SipFactory sipFactory = SipFactory.getInstance();
         var messages = sipFactory.createMessageFactory();
         var headers = sipFactory.createHeaderFactory();

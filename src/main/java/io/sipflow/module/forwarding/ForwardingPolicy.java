@@ -10,13 +10,22 @@ import java.time.Duration;
  * @param refreshMargin refresh this long before the secondary's expiry (at most half the granted time)
  *                      when the endpoint has not refreshed by then
  * @param tick          how often due refreshes and retries are looked for
+ * @param refresh       whether every endpoint refresh is mirrored, or only those that find the
+ *                      secondary registration due
  */
-public record ForwardingPolicy(Duration retryMin, Duration retryMax, Duration refreshMargin, Duration tick) {
+public record ForwardingPolicy(Duration retryMin, Duration retryMax, Duration refreshMargin, Duration tick,
+        SecondaryRefresh refresh) {
 
     public ForwardingPolicy {
         if (retryMin.isNegative() || retryMin.isZero() || retryMax.compareTo(retryMin) < 0) {
             throw new IllegalArgumentException("retry delays must be positive with max >= min");
         }
+        java.util.Objects.requireNonNull(refresh, "refresh");
+    }
+
+    /** Whether an endpoint refresh asks for a secondary REGISTER even while the secondary's is not due. */
+    public boolean mirrorsEveryEndpointRefresh() {
+        return refresh == SecondaryRefresh.EVERY_REGISTER;
     }
 
     /** Delay before retry number {@code attempts} (1 = first failure): min x 2^(attempts-1), capped. */

@@ -189,7 +189,9 @@ public final class ForwardingService implements LocationListener, AutoCloseable 
             registrations.put(aor, reg);
         }
         reg.wanted = bound;
-        reg.refreshRequested = bound && endpointRegistered;
+        // WHEN_DUE: reconcile still registers one that is not registered (first time, failed, resumed)
+        // and refreshes one past its refresh time; only the early refresh is left out
+        reg.refreshRequested = bound && endpointRegistered && policy.mirrorsEveryEndpointRefresh();
         reconcile(reg, System.currentTimeMillis());
     }
 

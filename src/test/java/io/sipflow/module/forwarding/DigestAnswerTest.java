@@ -38,7 +38,7 @@ class DigestAnswerTest {
     @Test
     void retryDelaysDoubleUpToTheCap() {
         ForwardingPolicy p = new ForwardingPolicy(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(60),
-                java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(1));
+                java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(1), SecondaryRefresh.EVERY_REGISTER);
         assertThat(new long[] {p.retryDelayMs(1), p.retryDelayMs(2), p.retryDelayMs(3), p.retryDelayMs(4), p.retryDelayMs(5),
                 p.retryDelayMs(50)}).containsExactly(5_000, 10_000, 20_000, 40_000, 60_000, 60_000);
         // refresh 30 s before a 3600 s expiry, at half of a 20 s one
