@@ -336,7 +336,10 @@ run_step() {
     fi
     sf0=$(cpu_ticks "$SIPFLOW_PID"); uas0=$(cpu_ticks "$UAS_PID"); gc0=$(jvm_gc "$SIPFLOW_PID"); db0=$(db_ticks)
     drops0=$(udp_socket "$SIPFLOW_PORT" d); t0=$(date +%s%N)
-    (cd "$STEP_DIR" && exec sipp "$PROXY_IP:$SIPFLOW_PORT" -sf "$SCENARIOS/$scenario" -i "$UAC_IP" -p "$(free_port)" \
+    # the phones keep their address from step to step (their REGISTERs are refreshes of the bindings
+    # the first pass made), unless --phones-move: a new port per step, every REGISTER a new contact
+    if [[ -z ${UAC_PORT:-} || $PHONES_MOVE == 1 ]]; then UAC_PORT=$(free_port); fi
+    (cd "$STEP_DIR" && exec sipp "$PROXY_IP:$SIPFLOW_PORT" -sf "$SCENARIOS/$scenario" -i "$UAC_IP" -p "$UAC_PORT" \
         -t u1 -r "$rate" -rp 1000 -m "$calls" -timeout "${secs}s" -timeout_error -nostdin -buff_size 4194304 \
         -inf "$RUN_DIR/users.csv" -trace_stat -stf uac-stat.csv -fd 1 -trace_rtt -rtt_freq 100 \
         -nd -trace_err -error_file uac-errors.log "$@" >uac.out 2>&1) &
@@ -546,6 +549,14 @@ jfr_hot_frames() {
 describe_run() {
     echo "# $(date '+%F %T %Z') $(uname -n), $(nproc) cores, $(awk '/MemTotal/ {printf "%d GiB", $2 / 1048576}' /proc/meminfo)"
     echo "# SipFlow $(git -C "$ROOT_DIR" describe --always --dirty 2>/dev/null || echo '?'), jar $JAR ($(date -r "$JAR" '+%F %T')); $(java -version 2>&1 | head -1); $(sipp -v 2>&1 | grep -o 'SIPp v[^ ]*' | head -1)"
+    [[ -n ${VM_CALIBRATION:-} ]] && echo "$VM_CALIBRATION"
+    return 0
+}
+
+# calibrate_vm: before anything of the run starts, how much CPU the VM gives today (a shared host
+# varies from day to day: figures of different days compare only together with this line)
+calibrate_vm() {
+    VM_CALIBRATION=$(python3 "$ROOT_DIR/bench/tools/cpu-calibrate.py" 2 2>/dev/null || echo "# VM calibration: python3 missing")
 }
 
 # ---- the ladder shared by both scripts ------------------------------------------------------
@@ -567,6 +578,9 @@ usage_common() {
   --budget SECONDS      stop starting steps once one could end past this (default: $BUDGET)
   --keep-going          run every rate even after a step that does not pass (past the edge: how
                         SipFlow degrades, e.g. with load shedding)
+  --phones-move         the SIPp phones take a new port each step, so each step's REGISTERs are new
+                        contacts (binding added, max-contacts eviction) instead of refreshes (before
+                        2026-12-07 every run did this)
 Environment: SIPFLOW_OPTS (extra -Dkey=value for SipFlow), SIPFLOW_JAR, SIPFLOW_CPU_LOCK.
 USAGE
 }
@@ -579,6 +593,7 @@ THREADS=8
 USERS=20000
 JFR=0
 KEEP_GOING=0
+PHONES_MOVE=0
 BUDGET=270
 WARMUP=10
 
@@ -594,6 +609,7 @@ parse_common_args() {
             --users) USERS=$2; shift 2 ;;
             --jfr) JFR=1; shift ;;
             --keep-going) KEEP_GOING=1; shift ;;
+            --phones-move) PHONES_MOVE=1; shift ;;
             --budget) BUDGET=$2; shift 2 ;;
             --warmup) WARMUP=$2; shift 2 ;;
             -h | --help) usage; exit 0 ;;
@@ -615,6 +631,7 @@ run_ladder() {
     bench_init "$name"
     started=$SECONDS
     ensure_jar
+    calibrate_vm
     users_file "$RUN_DIR/users.csv" "$USERS"
     # the UAS must outlive the last step: twice the calls (it is bounded by the budget anyway)
     if [[ $FORWARD == 1 ]]; then

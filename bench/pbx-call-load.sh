@@ -67,6 +67,7 @@ ensure_jar
 tenant_users "$RUN_DIR/users-a.csv" "$USERS" "$TENANT_A"
 tenant_users "$RUN_DIR/users-b.csv" "$USERS" "$TENANT_B"
 
+calibrate_vm
 # the PBXs' registrar side ("Asterisk"): answers every REGISTER 200
 start_uas uas-register.xml "$((USERS + 1000))" "$BUDGET" "$PBX_A_IP" pbx-a-registrar
 PBX_A_REG_PID=$UAS_PID PBX_A_REG_PORT=$UAS_PORT
