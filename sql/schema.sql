@@ -38,27 +38,32 @@ CREATE TABLE IF NOT EXISTS dispatcher (
 -- expires is absolute, UNIX seconds. SipFlow adds pbx: the dispatcher destination
 -- that accepted the registration. flags, cflags, methods, kv_store and attr are kept for
 -- OpenSIPS compatibility; SipFlow leaves them at their defaults.
+-- Text columns are VARCHAR (OpenSIPS has CHAR: same values for readers): every REGISTER writes its
+-- row back, and a CHAR(255) utf8mb4 column takes at least 255 bytes whatever it holds (Call-ID,
+-- received, user agent, instance...), in the row and in every page MariaDB touches. A table made
+-- by an older SipFlow keeps working as it is; ALTER TABLE location MODIFY ... VARCHAR(n) gives it
+-- the same gain.
 CREATE TABLE IF NOT EXISTS location (
     contact_id BIGINT UNSIGNED NOT NULL,
-    username CHAR(64) NOT NULL DEFAULT '',
-    domain CHAR(64) NULL DEFAULT NULL,
+    username VARCHAR(64) NOT NULL DEFAULT '',
+    domain VARCHAR(64) NULL DEFAULT NULL,
     contact TEXT NOT NULL,
-    received CHAR(255) NULL DEFAULT NULL,
-    path CHAR(255) NULL DEFAULT NULL,
+    received VARCHAR(255) NULL DEFAULT NULL,
+    path VARCHAR(255) NULL DEFAULT NULL,
     expires INT UNSIGNED NOT NULL,
     q FLOAT(10,2) NOT NULL DEFAULT 1.0,
-    callid CHAR(255) NOT NULL DEFAULT 'Default-Call-ID',
+    callid VARCHAR(255) NOT NULL DEFAULT 'Default-Call-ID',
     cseq INT NOT NULL DEFAULT 20,
     last_modified DATETIME NOT NULL DEFAULT '1900-01-01 00:00:01',
     flags INT NOT NULL DEFAULT 0,
-    cflags CHAR(255) NULL DEFAULT NULL,
-    user_agent CHAR(255) NOT NULL DEFAULT '',
-    socket CHAR(64) NULL DEFAULT NULL,
+    cflags VARCHAR(255) NULL DEFAULT NULL,
+    user_agent VARCHAR(255) NOT NULL DEFAULT '',
+    socket VARCHAR(64) NULL DEFAULT NULL,
     methods INT NULL DEFAULT NULL,
-    sip_instance CHAR(255) NULL DEFAULT NULL,
+    sip_instance VARCHAR(255) NULL DEFAULT NULL,
     kv_store TEXT NULL,
-    attr CHAR(255) NULL DEFAULT NULL,
-    pbx CHAR(192) NULL DEFAULT NULL,
+    attr VARCHAR(255) NULL DEFAULT NULL,
+    pbx VARCHAR(192) NULL DEFAULT NULL,
     PRIMARY KEY (contact_id),
     INDEX location_aor_idx (username, domain),
     INDEX location_expires_idx (expires)
