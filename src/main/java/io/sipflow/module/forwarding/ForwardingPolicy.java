@@ -8,7 +8,7 @@ import java.time.Duration;
  * @param retryMin      first retry delay after a failure; doubled per consecutive failure
  * @param retryMax      cap of the retry delay
  * @param refreshMargin refresh this long before the secondary's expiry (at most half the granted time)
- *                      when the endpoint has not refreshed by then
+ *                      when no mirrored endpoint refresh has done it by then
  * @param tick          how often due refreshes and retries are looked for
  * @param refresh       whether every endpoint refresh is mirrored, or only those that find the
  *                      secondary registration due

@@ -3,7 +3,8 @@ package io.sipflow.module.forwarding;
 /**
  * What an endpoint's refresh does to its secondary registration ({@code sipflow.forwarding.refresh}).
  * Either way SipFlow's own timer refreshes the secondary before it expires while the endpoint's
- * binding lives, and a first registration, a de-registration or a failed one acts at once.
+ * binding lives, a first registration and a de-registration act at once, and a failed one is
+ * retried on its backoff (an endpoint refresh never cuts that short).
  */
 public enum SecondaryRefresh {
     /** Every REGISTER Asterisk accepts is mirrored to the secondary (Kamailio's {@code uac_req_send} per REGISTER). */
