@@ -95,4 +95,10 @@ public class LocationLookupBenchmark {
         int i = ThreadLocalRandom.current().nextInt(bindings);
         return store.apply(update(i, System.currentTimeMillis(), 2 + saves++));
     }
+
+    /** What the statistics route reads every {@code sipflow.stats.refresh-interval}: registered users and contacts per tenant. */
+    @Benchmark
+    public Map<String, long[]> countRegisteredPerTenant() {
+        return store.countsByDomain();
+    }
 }

@@ -22,6 +22,7 @@ public final class LocationStore {
     /** UNIX second -> contact ids that expire then (a binding may since have been refreshed). */
     private final Map<Long, Set<Long>> expiryBuckets = new ConcurrentHashMap<>();
     private final List<LocationListener> listeners = new CopyOnWriteArrayList<>();
+    private final DomainCounts domainCounts = new DomainCounts();
     private final int maxContactsPerAor;
     private final MaxContactsPolicy maxContactsPolicy;
     private volatile boolean deferRefreshWrites;
@@ -110,7 +111,7 @@ public final class LocationStore {
         int ignored = 0;
         long nowSeconds = update.nowMillis() / 1000;
         int[] ignoredCount = new int[1];
-        withAor(key, bindings -> {
+        withAor(key, update.domain(), bindings -> {
             if (update.wildcard()) {
                 // RFC 3261 §10.3 step 6: "*" removes every binding of the AoR
                 removed.addAll(bindings);
@@ -137,6 +138,9 @@ public final class LocationStore {
                 if (existing != null) {
                     bindings.set(bindings.indexOf(existing), binding);
                     refreshed.add(binding);
+                    if (binding.expires() < existing.expires()) {
+                        scheduleExpiry(binding); // earlier than the entry the binding has: see scheduleExpiry
+                    }
                 } else {
                     if (bindings.size() >= maxContactsPerAor) {
                         // OpenSIPS max_contacts: the oldest binding makes room
@@ -155,7 +159,7 @@ public final class LocationStore {
                 index(b);
             }
             for (Binding b : refreshed) {
-                index(b);
+                byContactId.put(b.contactId(), b);
             }
             if (bindings.isEmpty()) {
                 byAor.remove(key, bindings);
@@ -201,7 +205,7 @@ public final class LocationStore {
     /** Loads bindings from the database at start (no listener is told: they are already stored). */
     public void load(Collection<Binding> stored) {
         for (Binding b : stored) {
-            withAor(b.aor(), bindings -> {
+            withAor(b.aor(), b.domain(), bindings -> {
                 Binding existing = find(bindings, b.contactId());
                 if (existing != null) {
                     bindings.remove(existing);
@@ -223,17 +227,29 @@ public final class LocationStore {
             }
             for (Long id : ids) {
                 Binding b = byContactId.get(id);
-                if (b == null || b.expires() > nowSeconds) {
-                    continue; // refreshed or removed since
+                if (b == null) {
+                    continue; // removed since
+                }
+                if (b.expires() > nowSeconds) {
+                    fileUnder(b.contactId(), b.expires()); // refreshed since: the entry moves to its current expiry
+                    continue;
                 }
                 List<Binding> bindings = byAor.get(b.aor());
                 if (bindings == null) {
                     continue;
                 }
                 synchronized (bindings) {
+                    Binding current = byContactId.get(id);
+                    if (current != b) { // refreshed, removed or bound again between the look and the lock
+                        if (current != null) {
+                            fileUnder(id, Math.max(current.expires(), nowSeconds + 1));
+                        }
+                        continue;
+                    }
                     if (bindings.remove(b)) {
                         byContactId.remove(id, b);
                         expired.add(b);
+                        domainCounts.changed(b.domain(), bindings.size() + 1, bindings.size());
                     }
                     if (bindings.isEmpty()) {
                         byAor.remove(b.aor(), bindings);
@@ -272,30 +288,14 @@ public final class LocationStore {
     }
 
     /**
-     * Per domain: {@code [users, contacts]} with at least one unexpired binding (registered_users,
-     * registered_contacts). A scan of the index, for the periodic statistics, never the call path.
+     * Per domain (lower case): {@code [users, contacts]} bound (registered_users,
+     * registered_contacts), from counters the changes keep up to date: no scan, whatever the number
+     * of bindings. A binding counts until the expiry timer removes it (at most
+     * {@code sipflow.location.expiry-interval} after its expiry); a domain whose last binding went
+     * away reads zeros.
      */
     public Map<String, long[]> countsByDomain() {
-        Map<String, long[]> result = new java.util.HashMap<>();
-        long now = System.currentTimeMillis() / 1000;
-        for (List<Binding> bindings : byAor.values()) {
-            synchronized (bindings) {
-                int live = 0;
-                String domain = null;
-                for (Binding b : bindings) {
-                    if (!b.isExpired(now)) {
-                        live++;
-                        domain = b.domain();
-                    }
-                }
-                if (live > 0) {
-                    long[] c = result.computeIfAbsent(domain, d -> new long[2]);
-                    c[0]++;
-                    c[1] += live;
-                }
-            }
-        }
-        return result;
+        return domainCounts.snapshot();
     }
 
     /** The bindings whose latest refresh was not written ({@link Binding#isStoreBehind}): written on a graceful stop. */
@@ -322,12 +322,15 @@ public final class LocationStore {
      * removed from the map under its lock, so a writer that finds its list detached retries on the
      * new one instead of losing a binding.
      */
-    private <T> T withAor(String key, java.util.function.Function<List<Binding>, T> action) {
+    private <T> T withAor(String key, String domain, java.util.function.Function<List<Binding>, T> action) {
         while (true) {
             List<Binding> bindings = byAor.computeIfAbsent(key, k -> new ArrayList<>(2));
             synchronized (bindings) {
                 if (byAor.get(key) == bindings) {
-                    return action.apply(bindings);
+                    int before = bindings.size();
+                    T result = action.apply(bindings);
+                    domainCounts.changed(domain, before, bindings.size());
+                    return result;
                 }
             }
         }
@@ -335,8 +338,32 @@ public final class LocationStore {
 
     private void index(Binding b) {
         byContactId.put(b.contactId(), b);
-        long second = Math.max(b.expires(), lastReapedSecond);
-        expiryBuckets.computeIfAbsent(second, s -> ConcurrentHashMap.newKeySet()).add(b.contactId());
+        scheduleExpiry(b);
+    }
+
+    /**
+     * Files the binding's contact id under its expiry second. Every binding has an entry at or
+     * before its expiry; a refresh that extends it files nothing: when the timer reaches the old
+     * entry it finds the binding still valid and files it under its new expiry then. So a phone
+     * that refreshes every minute with Expires 3600 costs one entry and one move an hour, not one
+     * entry a minute (with a new entry per refresh, 1,000,000 such phones piled up 60,000,000
+     * entries). Only a refresh that shortens the expiry files a second, earlier entry.
+     */
+    private void scheduleExpiry(Binding b) {
+        fileUnder(b.contactId(), Math.max(b.expires(), lastReapedSecond));
+    }
+
+    private void fileUnder(long contactId, long second) {
+        expiryBuckets.computeIfAbsent(second, s -> ConcurrentHashMap.newKeySet()).add(contactId);
+    }
+
+    /** Contact ids filed for the expiry timer, over all seconds (a test's view of the bookkeeping). */
+    int scheduledExpiries() {
+        int n = 0;
+        for (Set<Long> ids : expiryBuckets.values()) {
+            n += ids.size();
+        }
+        return n;
     }
 
     private static Binding find(List<Binding> bindings, long contactId) {

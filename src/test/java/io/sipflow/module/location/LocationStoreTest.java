@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The location index's save semantics, as pure logic (no SIP, no database). */
@@ -163,5 +164,88 @@ class LocationStoreTest {
         store.apply(update("201", false, 1, "c1", System.currentTimeMillis(), new ContactUpdate(1, "sip:a@1", 300, 1f, null)));
         assertThat(store.lookup("201", "tenant-b.example")).isEmpty();
         assertThat(store.lookup("201", "TENANT-A.example")).hasSize(1);
+    }
+
+    @Test
+    void registeredUsersAndContactsPerDomainFollowEveryKindOfChangeWithoutAScan() {
+        LocationStore store = new LocationStore(3, MaxContactsPolicy.EVICT_OLDEST);
+        java.util.Random random = new java.util.Random(7);
+        String[] domains = {"tenant-a.example", "TENANT-A.example", "tenant-b.example"};
+        long realNow = System.currentTimeMillis();
+        for (int step = 0; step < 3000; step++) {
+            String user = Integer.toString(200 + random.nextInt(30));
+            String domain = domains[random.nextInt(domains.length)];
+            boolean ranOut = random.nextInt(6) == 0; // registered two hours ago for a minute: the timer removes it
+            long nowMillis = ranOut ? realNow - 7_200_000 : NOW;
+            int expires = ranOut ? 60 : random.nextInt(4) == 0 ? 0 : 3600; // 0 removes the binding
+            // ids unique per AoR and contact, as ContactIds makes them; 5 contacts for a maximum of 3: evictions
+            long contactId = (domain.startsWith("tenant-b") ? 100_000 : 0) + Long.parseLong(user) * 10 + random.nextInt(5);
+            boolean wildcard = random.nextInt(40) == 0;
+            List<ContactUpdate> contacts = wildcard ? List.of()
+                    : List.of(new ContactUpdate(contactId, "sip:" + contactId + "@192.0.2.1", expires, 1f, null));
+            store.apply(new RegistrationUpdate(user, domain, wildcard, contacts, "sip:192.0.2.1:5060", null,
+                    "call-" + step, step, "ua", "udp:127.0.0.1:5060", "sip:pbx", nowMillis));
+            if (step % 100 == 99) {
+                store.removeExpired(realNow / 1000 + step / 100); // a second later each time: the timer's pace
+                assertThat(bound(store.countsByDomain())).as("after step %d", step).isEqualTo(bound(scan(store)));
+            }
+        }
+        Map<String, long[]> counts = store.countsByDomain();
+        assertThat(counts.get("tenant-a.example")[1] + counts.get("tenant-b.example")[1]).isEqualTo(store.bindingCount())
+                .isPositive();
+
+        LocationStore restarted = new LocationStore(3, MaxContactsPolicy.EVICT_OLDEST);
+        restarted.load(store.dump(null, null));
+        assertThat(bound(restarted.countsByDomain())).isEqualTo(bound(scan(store)));
+    }
+
+    @Test
+    void refreshesKeepOneExpiryEntryPerBindingAndTheBindingStillExpiresAtItsLatestTime() {
+        LocationStore store = new LocationStore(10, MaxContactsPolicy.EVICT_OLDEST);
+        long t0 = System.currentTimeMillis();
+        for (int i = 0; i < 100; i++) { // a phone refreshing every second with Expires 60
+            store.apply(update("206", false, i + 1, "c1", t0 + i * 1000L, new ContactUpdate(1, "sip:a@1", 60, 1f, null)));
+        }
+        assertThat(store.scheduledExpiries()).isEqualTo(1);
+        long latestExpiry = t0 / 1000 + 99 + 60;
+
+        // the timer reaches the first entry (t0 + 60): the binding is still valid and moves, it is not removed
+        assertThat(store.removeExpired(t0 / 1000 + 60).expired()).isEmpty();
+        assertThat(store.byContactId(1)).isNotNull();
+        assertThat(store.scheduledExpiries()).isEqualTo(1);
+        assertThat(store.removeExpired(latestExpiry - 1).expired()).isEmpty();
+        assertThat(store.removeExpired(latestExpiry).expired()).extracting(Binding::contactId).containsExactly(1L);
+        assertThat(store.scheduledExpiries()).isZero();
+
+        // a refresh that shortens the expiry files an earlier entry: it expires then, not at the old time
+        LocationStore other = new LocationStore(10, MaxContactsPolicy.EVICT_OLDEST);
+        other.apply(update("207", false, 1, "c2", t0, new ContactUpdate(2, "sip:b@2", 3600, 1f, null)));
+        other.apply(update("207", false, 2, "c2", t0, new ContactUpdate(2, "sip:b@2", 30, 1f, null)));
+        assertThat(other.removeExpired(t0 / 1000 + 29).expired()).isEmpty();
+        assertThat(other.removeExpired(t0 / 1000 + 30).expired()).extracting(Binding::contactId).containsExactly(2L);
+    }
+
+    /** {@code domain -> [users, contacts]} as comparable lists, domains with no binding left out. */
+    private static Map<String, List<Long>> bound(Map<String, long[]> counts) {
+        Map<String, List<Long>> result = new java.util.TreeMap<>();
+        counts.forEach((domain, c) -> {
+            if (c[0] != 0 || c[1] != 0) {
+                result.put(domain, List.of(c[0], c[1]));
+            }
+        });
+        return result;
+    }
+
+    /** What the statistics scanned for before the counters: live bindings per domain, users with at least one. */
+    private static Map<String, long[]> scan(LocationStore store) {
+        Map<String, long[]> counts = new java.util.HashMap<>();
+        Map<String, java.util.Set<String>> users = new java.util.HashMap<>();
+        for (Binding b : store.dump(null, null)) {
+            String domain = b.domain().toLowerCase(java.util.Locale.ROOT);
+            counts.computeIfAbsent(domain, d -> new long[2])[1]++;
+            users.computeIfAbsent(domain, d -> new java.util.HashSet<>()).add(b.username());
+        }
+        users.forEach((domain, u) -> counts.get(domain)[0] = u.size());
+        return counts;
     }
 }
