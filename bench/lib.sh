@@ -56,6 +56,7 @@ bench_cleanup() {
         wait "$pid" 2>/dev/null || true
     done
     STARTED_PIDS=()
+    damon_restore
     if [[ -n $RUN_DIR ]]; then log "logs, CSVs and recordings kept in $RUN_DIR"; fi
 }
 
@@ -550,12 +551,63 @@ describe_run() {
     echo "# $(date '+%F %T %Z') $(uname -n), $(nproc) cores, $(awk '/MemTotal/ {printf "%d GiB", $2 / 1048576}' /proc/meminfo)"
     echo "# SipFlow $(git -C "$ROOT_DIR" describe --always --dirty 2>/dev/null || echo '?'), jar $JAR ($(date -r "$JAR" '+%F %T')); $(java -version 2>&1 | head -1); $(sipp -v 2>&1 | grep -o 'SIPp v[^ ]*' | head -1)"
     [[ -n ${VM_CALIBRATION:-} ]] && echo "$VM_CALIBRATION"
+    echo "# $(damon_describe)"
     return 0
+}
+
+# ---- DAMON, the kernel's memory monitor ----------------------------------------------------------
+# Some VMs run DAMON-based reclaim: a kdamond kernel thread samples physical memory and pages out
+# what it finds cold. On this bench VM (2026-12-07) it cost ZGC SipFlow more than half its REGISTER
+# rate (edge 1,500/s with it on, 5,000/s off, same sitting) and p99 8 -> 250 ms at 1,500/s; G1 far
+# less (4,000/s either way). Every report says whether it ran; --damon off|on sets it for the run
+# (root; the previous state is restored on exit).
+DAMON_ADMIN=/sys/kernel/mm/damon/admin/kdamonds
+DAMON_RESTORE=()
+
+damon_state() { # "on", "off" or "absent" for kdamond N (default 0)
+    local f=$DAMON_ADMIN/${1:-0}/state
+    [[ -r $f ]] && cat "$f" || echo absent
+}
+
+damon_describe() {
+    local n states="" d ops action
+    for d in "$DAMON_ADMIN"/[0-9]*; do
+        [[ -d $d ]] || continue
+        n=${d##*/}
+        ops=$(cat "$d/contexts/0/operations" 2>/dev/null || echo '?')
+        action=$(cat "$d/contexts/0/schemes/0/action" 2>/dev/null || echo 'monitor only')
+        states+=" kdamond $n $(damon_state "$n") ($ops, $action);"
+    done
+    echo "DAMON (kernel memory monitor/reclaim):${states:- absent}"
+}
+
+# damon_set on|off: every kdamond to that state for this run, restored by bench_cleanup.
+damon_set() {
+    local want=$1 d n now
+    for d in "$DAMON_ADMIN"/[0-9]*; do
+        [[ -d $d ]] || continue
+        n=${d##*/}
+        now=$(damon_state "$n")
+        [[ $now == "$want" ]] && continue
+        echo "$want" >"$d/state" 2>/dev/null || die "cannot turn DAMON $want ($d/state: root needed)"
+        DAMON_RESTORE+=("$n:$now")
+        log "DAMON kdamond $n: $now -> $want for this run"
+    done
+}
+
+damon_restore() {
+    local entry
+    for entry in "${DAMON_RESTORE[@]}"; do
+        echo "${entry#*:}" >"$DAMON_ADMIN/${entry%%:*}/state" 2>/dev/null \
+            && log "DAMON kdamond ${entry%%:*} restored to ${entry#*:}"
+    done
+    DAMON_RESTORE=()
 }
 
 # calibrate_vm: before anything of the run starts, how much CPU the VM gives today (a shared host
 # varies from day to day: figures of different days compare only together with this line)
 calibrate_vm() {
+    if [[ -n ${DAMON_WANTED:-} ]]; then damon_set "$DAMON_WANTED"; fi
     VM_CALIBRATION=$(python3 "$ROOT_DIR/bench/tools/cpu-calibrate.py" 2 2>/dev/null || echo "# VM calibration: python3 missing")
 }
 
@@ -581,6 +633,9 @@ usage_common() {
   --phones-move         the SIPp phones take a new port each step, so each step's REGISTERs are new
                         contacts (binding added, max-contacts eviction) instead of refreshes (before
                         2026-12-07 every run did this)
+  --damon on|off        the kernel's DAMON memory monitor/reclaim (kdamond) on or off for this run
+                        (root; restored on exit). Without it the run leaves DAMON as it is; every
+                        report says which it was (a pageout kdamond halved ZGC SipFlow on 2026-12-07)
 Environment: SIPFLOW_OPTS (extra -Dkey=value for SipFlow), SIPFLOW_JAR, SIPFLOW_CPU_LOCK.
 USAGE
 }
@@ -610,6 +665,7 @@ parse_common_args() {
             --jfr) JFR=1; shift ;;
             --keep-going) KEEP_GOING=1; shift ;;
             --phones-move) PHONES_MOVE=1; shift ;;
+            --damon) [[ $2 == on || $2 == off ]] || die "--damon takes on or off"; DAMON_WANTED=$2; shift 2 ;;
             --budget) BUDGET=$2; shift 2 ;;
             --warmup) WARMUP=$2; shift 2 ;;
             -h | --help) usage; exit 0 ;;

@@ -117,6 +117,7 @@ public final class SipFlowApplication implements AutoCloseable {
 
     /** Starts SipFlow and returns once it serves. */
     public void start() throws Exception {
+        HostMemoryMonitorCheck.warnIfDamonReclaimsUnderZgc();
         main.start();
         if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
             throw new IllegalStateException("SipFlow did not start");
@@ -125,6 +126,7 @@ public final class SipFlowApplication implements AutoCloseable {
 
     /** Runs SipFlow until the JVM is asked to stop (SIGTERM / Ctrl-C): the {@code run} command. */
     public void run() throws Exception {
+        HostMemoryMonitorCheck.warnIfDamonReclaimsUnderZgc();
         main.run();
     }
 

@@ -19,7 +19,7 @@ public final class LocationStore {
 
     private final Map<String, List<Binding>> byAor = new ConcurrentHashMap<>();
     private final Map<Long, Binding> byContactId = new ConcurrentHashMap<>();
-    /** UNIX second -> contact ids that expire then (a binding may since have been refreshed). */
+    /** UNIX second -> contact ids filed for the expiry timer then: at or before each binding's expiry (see scheduleExpiry). */
     private final Map<Long, Set<Long>> expiryBuckets = new ConcurrentHashMap<>();
     private final List<LocationListener> listeners = new CopyOnWriteArrayList<>();
     private final DomainCounts domainCounts = new DomainCounts();
