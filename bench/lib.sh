@@ -147,13 +147,27 @@ wait_log() {
 }
 
 # JVM flags by GC name and heap size (a fixed heap, touched at start). JVM_OPTS (env) replaces them.
+# ZGC gets a soft limit at half the heap, as the Dockerfile runs it: its cycles start early enough
+# that the rest absorbs a rate step (without it the first cycle under load started at 84-94 % of the
+# heap and stalled every SIP thread ~0.5 s; bench/results/session9-2026-12-07.txt).
 jvm_opts_for() {
     local heap="-Xms$2 -Xmx$2 -XX:+AlwaysPreTouch"
     case $1 in
         parallel) echo "$heap -XX:+UseParallelGC" ;;
         g1) echo "$heap -XX:+UseG1GC -XX:MaxGCPauseMillis=50" ;;
-        zgc) echo "$heap -XX:+UseZGC" ;;
+        zgc) echo "$heap -XX:+UseZGC -XX:SoftMaxHeapSize=$(half_of_size "$2")" ;;
         *) die "unknown GC '$1' (parallel, g1 or zgc)" ;;
+    esac
+}
+
+# half_of_size SIZE: half of a JVM size (4g -> 2048m, 1024m -> 512m, bytes -> bytes/2).
+half_of_size() {
+    local n=${1%[gGmMkK]}
+    case $1 in
+        *[gG]) echo "$((n * 512))m" ;;
+        *[mM]) echo "$((n / 2))m" ;;
+        *[kK]) echo "$((n / 2))k" ;;
+        *) echo "$(($1 / 2))" ;;
     esac
 }
 

@@ -1,8 +1,6 @@
 package io.sipflow.app;
 
 import java.io.IOException;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,8 +26,7 @@ final class HostMemoryMonitorCheck {
 
     /** Logs the warning when it applies; never fails the start (an unreadable sysfs is no finding). */
     static void warnIfDamonReclaimsUnderZgc() {
-        boolean zgc = ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .map(GarbageCollectorMXBean::getName).anyMatch(name -> name.startsWith("ZGC"));
+        boolean zgc = ZgcHeadroomCheck.runningZgc();
         List<String> reclaiming = reclaimingMonitors(DAMON_ADMIN);
         if (zgc && !reclaiming.isEmpty()) {
             LOG.warn("The kernel's DAMON reclaim is on ({}): with ZGC it cut SipFlow's REGISTER rate by more than half "

@@ -117,7 +117,7 @@ public final class SipFlowApplication implements AutoCloseable {
 
     /** Starts SipFlow and returns once it serves. */
     public void start() throws Exception {
-        HostMemoryMonitorCheck.warnIfDamonReclaimsUnderZgc();
+        warnAboutTheJvmsSurroundings();
         main.start();
         if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
             throw new IllegalStateException("SipFlow did not start");
@@ -126,8 +126,14 @@ public final class SipFlowApplication implements AutoCloseable {
 
     /** Runs SipFlow until the JVM is asked to stop (SIGTERM / Ctrl-C): the {@code run} command. */
     public void run() throws Exception {
-        HostMemoryMonitorCheck.warnIfDamonReclaimsUnderZgc();
+        warnAboutTheJvmsSurroundings();
         main.run();
+    }
+
+    /** Start-up warnings about the host and JVM settings that cost SipFlow its rate or tail latency. */
+    private static void warnAboutTheJvmsSurroundings() {
+        HostMemoryMonitorCheck.warnIfDamonReclaimsUnderZgc();
+        ZgcHeadroomCheck.warnIfZgcHasNoHeadroom();
     }
 
     public CamelContext context() {
