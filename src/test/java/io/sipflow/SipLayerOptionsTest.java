@@ -134,6 +134,26 @@ class SipLayerOptionsTest {
     }
 
     @Test
+    void theFastHeaderParserIsOnByDefaultCanBeTurnedOffAndABadValueFailsStartupNamingTheProperty() throws Exception {
+        for (String setting : List.of("true", "false")) {
+            SipFlowTestApp app = new SipFlowTestApp();
+            if ("false".equals(setting)) {
+                app.with("sipflow.sip.fast-header-parser", "false");
+            }
+            try (SipFlowTestApp proxy = app.start();
+                    RawSipClient client = new RawSipClient("127.0.0.1", "127.0.0.1", proxy.port())) {
+                assertThat(proxy.sipComponent().getRuntime().settings().fastHeaderParser())
+                        .isEqualTo(Boolean.parseBoolean(setting));
+                client.sendUdp(options(proxy, client.localPort(), "parser-" + setting, ""));
+                String answer = client.receiveUdpMatching(m -> m.contains("parser-" + setting), FakeUserAgent.WAIT);
+                assertThat(answer).startsWith("SIP/2.0 200").contains("CSeq: 1 OPTIONS");
+            }
+        }
+        assertThatThrownBy(() -> new SipFlowTestApp().with("sipflow.sip.fast-header-parser", "yes").start().close())
+                .hasStackTraceContaining("Invalid sipflow.sip.fast-header-parser 'yes'");
+    }
+
+    @Test
     void anOutOfRangeWaitTimerFailsStartupNamingTheProperty() {
         assertThatThrownBy(() -> new SipFlowTestApp().with("sipflow.sip.wait-timer", "40s").start().close())
                 .hasStackTraceContaining("sipflow.sip.wait-timer must be between 64ms and 32s");

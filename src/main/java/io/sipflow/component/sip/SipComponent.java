@@ -42,6 +42,7 @@ public class SipComponent extends DefaultComponent implements RequestRoutes, Lat
     private String tcpConnectTimeout = "2s";
     private int udpBufferSize = 4 * 1024 * 1024;
     private String waitTimer = "5s";
+    private String fastHeaderParser = "true";
     // sipflow.sip.overload.*: strings, parsed in settings() so that a bad value names its property
     private String overloadEnabled = Boolean.toString(OverloadSettings.DEFAULTS.enabled());
     private String overloadQueueDelayHigh = OverloadSettings.DEFAULTS.queueDelayHigh().toMillis() + "ms";
@@ -104,7 +105,8 @@ public class SipComponent extends DefaultComponent implements RequestRoutes, Lat
         return new SipStackSettings(addresses, host, port, aliasList, threadPoolSize, maxMessageSize,
                 duration(frTimeout, "sipflow.sip.fr-timeout"), duration(frInvTimeout, "sipflow.sip.fr-inv-timeout"),
                 maxServerTransactions, duration(tcpConnectTimeout, "sipflow.sip.tcp-connect-timeout"), udpBufferSize,
-                duration(waitTimer, "sipflow.sip.wait-timer"), overloadSettings());
+                duration(waitTimer, "sipflow.sip.wait-timer"),
+                bool(fastHeaderParser, "sipflow.sip.fast-header-parser"), overloadSettings());
     }
 
     private OverloadSettings overloadSettings() {
@@ -245,6 +247,14 @@ public class SipComponent extends DefaultComponent implements RequestRoutes, Lat
 
     public void setMaxMessageSize(int maxMessageSize) {
         this.maxMessageSize = maxMessageSize;
+    }
+
+    public String getFastHeaderParser() {
+        return fastHeaderParser;
+    }
+
+    public void setFastHeaderParser(String fastHeaderParser) {
+        this.fastHeaderParser = fastHeaderParser;
     }
 
     public String getFrTimeout() {

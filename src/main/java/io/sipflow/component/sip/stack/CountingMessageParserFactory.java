@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The stack's parser, counted: every message JAIN-SIP cannot parse is counted once and logged once
- * (first line only, never the whole message) before the stack answers 400 or drops it.
+ * (first line only, never the whole message) before the stack answers 400 or drops it. With
+ * {@code sipflow.sip.fast-header-parser} the common headers are parsed by {@link FastHeaderParser}
+ * ({@link FastPathMessageParser}); everything else, and every message around them, by JAIN-SIP.
  */
 public final class CountingMessageParserFactory implements MessageParserFactory {
 
@@ -24,11 +26,12 @@ public final class CountingMessageParserFactory implements MessageParserFactory 
     private static final Map<SIPTransactionStack, Policy> POLICIES = new ConcurrentHashMap<>();
 
     /** What a stack's parser enforces and where it counts. */
-    record Policy(SipCounters counters, int maxMessageSize) {
+    record Policy(SipCounters counters, int maxMessageSize, boolean fastHeaderParser) {
     }
 
-    static void register(javax.sip.SipStack stack, SipCounters counters, int maxMessageSize) {
-        POLICIES.put((SIPTransactionStack) stack, new Policy(counters, maxMessageSize));
+    static void register(javax.sip.SipStack stack, SipCounters counters, int maxMessageSize,
+            boolean fastHeaderParser) {
+        POLICIES.put((SIPTransactionStack) stack, new Policy(counters, maxMessageSize, fastHeaderParser));
     }
 
     static void unregister(javax.sip.SipStack stack) {
@@ -42,7 +45,8 @@ public final class CountingMessageParserFactory implements MessageParserFactory 
 
     private static final class CountingParser implements MessageParser {
         private final SIPTransactionStack stack;
-        private final StringMsgParser delegate = new StringMsgParser();
+        private final StringMsgParser plain = new StringMsgParser();
+        private final StringMsgParser fast = new FastPathMessageParser();
 
         CountingParser(SIPTransactionStack stack) {
             this.stack = stack;
@@ -60,7 +64,8 @@ public final class CountingMessageParserFactory implements MessageParserFactory 
                 if (refusal != null) {
                     throw new ParseException(refusal, 0);
                 }
-                return delegate.parseSIPMessage(bytes, readBody, strict, listener);
+                StringMsgParser parser = policy != null && policy.fastHeaderParser() ? fast : plain;
+                return parser.parseSIPMessage(bytes, readBody, strict, listener);
             } catch (ParseException | RuntimeException e) {
                 if (policy != null) {
                     policy.counters().unparseableMessages.increment();

@@ -52,7 +52,7 @@ public final class SipStackRuntime {
         factory.resetFactory();
         factory.setPathName("gov.nist");
         stack = factory.createSipStack(props);
-        CountingMessageParserFactory.register(stack, counters, settings.maxMessageSize());
+        CountingMessageParserFactory.register(stack, counters, settings.maxMessageSize(), settings.fastHeaderParser());
         messageFactory = factory.createMessageFactory();
         headerFactory = factory.createHeaderFactory();
         addressFactory = factory.createAddressFactory();

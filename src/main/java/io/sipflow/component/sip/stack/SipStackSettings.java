@@ -21,6 +21,9 @@ import java.util.List;
  * @param waitTimer                    tm {@code wt_timer}: how long a non-INVITE server transaction stays
  *                                     after its final response over UDP, absorbing retransmissions (RFC 3261
  *                                     Timer J, 32 s in the RFC; Kamailio and OpenSIPS keep 5 s)
+ * @param fastHeaderParser             parse the plain forms of Via, From, To, Contact, Call-ID, CSeq,
+ *                                     Max-Forwards, Content-Length, Expires without JAIN-SIP's lexer
+ *                                     ({@link FastHeaderParser}); {@code false}: JAIN-SIP parses every header
  * @param overload                     load shedding ({@code sipflow.sip.overload.*})
  */
 public record SipStackSettings(
@@ -36,6 +39,7 @@ public record SipStackSettings(
         Duration tcpConnectTimeout,
         int udpBufferSize,
         Duration waitTimer,
+        boolean fastHeaderParser,
         OverloadSettings overload) {
 
     public SipStackSettings {

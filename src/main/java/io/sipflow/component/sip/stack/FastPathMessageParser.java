@@ -1,0 +1,33 @@
+package io.sipflow.component.sip.stack;
+
+import gov.nist.javax.sip.header.SIPHeader;
+import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.parser.ParseExceptionListener;
+import gov.nist.javax.sip.parser.StringMsgParser;
+
+import java.text.ParseException;
+
+/**
+ * JAIN-SIP's message parser with {@link FastHeaderParser} in front of its per-header parsers: a
+ * header the fast parser builds is attached as JAIN-SIP would attach it; any other header, and any
+ * header whose attachment fails (a second CSeq, say), goes through JAIN-SIP's own
+ * {@code processHeader}, so its error handling (400, the parse-exception listener) stays as it is.
+ */
+final class FastPathMessageParser extends StringMsgParser {
+
+    @Override
+    protected void processHeader(String header, SIPMessage message, ParseExceptionListener listener, byte[] raw)
+            throws ParseException {
+        SIPHeader parsed = header == null || header.isEmpty() ? null : FastHeaderParser.parse(header);
+        if (parsed == null) {
+            super.processHeader(header, message, listener, raw);
+            return;
+        }
+        try {
+            message.attachHeader(parsed, false);
+        } catch (ParseException duplicate) {
+            // let JAIN-SIP parse and attach it again: same exception, same handling
+            super.processHeader(header, message, listener, raw);
+        }
+    }
+}
