@@ -1,5 +1,6 @@
 package io.sipflow.module.registrar;
 
+import io.sipflow.component.sip.stack.FastHeaderParser;
 import io.sipflow.module.location.Binding;
 import io.sipflow.module.location.ContactUpdate;
 import io.sipflow.module.location.LocationChanges;
@@ -180,7 +181,10 @@ public final class RegistrarService {
 
     /** {@code sip:<user>@<advertised>;sfb=<id>}: what the PBX stores as the endpoint's contact. */
     public SipURI proxyContact(String user, long contactId) throws ParseException {
-        SipURI uri = addresses.createSipURI(user, advertisedHost);
+        SipURI uri = FastHeaderParser.sipUri("sip:" + user + "@" + advertisedHost);
+        if (uri == null) {
+            uri = addresses.createSipURI(user, advertisedHost);
+        }
         uri.setPort(advertisedPort);
         uri.setParameter(BINDING_PARAM, ContactIds.toParam(contactId));
         return uri;
@@ -238,7 +242,7 @@ public final class RegistrarService {
             }
             if (original != null) {
                 try {
-                    c.getAddress().setURI(addresses.createURI(original));
+                    c.getAddress().setURI(uri(original));
                 } catch (ParseException e) {
                     // keep the rewritten contact: it still routes through SipFlow
                 }
@@ -308,5 +312,11 @@ public final class RegistrarService {
             sb.append(it.next());
         }
         return sb.toString();
+    }
+
+    /** A contact URI string as a URI: plain SIP URIs without JAIN-SIP's lexer (on every 2xx). */
+    private URI uri(String text) throws ParseException {
+        URI fast = FastHeaderParser.sipUri(text);
+        return fast != null ? fast : addresses.createURI(text);
     }
 }

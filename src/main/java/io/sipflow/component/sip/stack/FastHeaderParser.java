@@ -15,7 +15,9 @@ import gov.nist.javax.sip.header.Expires;
 import gov.nist.javax.sip.header.From;
 import gov.nist.javax.sip.header.MaxForwards;
 import gov.nist.javax.sip.header.Protocol;
+import gov.nist.javax.sip.header.RequestLine;
 import gov.nist.javax.sip.header.SIPHeader;
+import gov.nist.javax.sip.header.StatusLine;
 import gov.nist.javax.sip.header.To;
 import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.header.ViaList;
@@ -38,7 +40,9 @@ import java.util.Locale;
  * same setters in the same order, so the result equals (field by field) what JAIN-SIP builds
  * ({@code FastHeaderParserTest} compares both on every line it can).
  */
-final class FastHeaderParser {
+public final class FastHeaderParser {
+
+    private static final String SIP_VERSION = "SIP/2.0";
 
     private FastHeaderParser() {
     }
@@ -95,6 +99,90 @@ final class FastHeaderParser {
             }
         } catch (Exception e) {
             // a setter refused a value: JAIN-SIP's parser gives the answer for it
+            return null;
+        }
+    }
+
+    /**
+     * A plain {@code sip:}/{@code sips:} URI string, as {@code AddressFactory.createURI} would parse it
+     * (URI parameters included), without JAIN-SIP's lexer.
+     * @return the URI, or {@code null} for any other form: then use the {@code AddressFactory}
+     */
+    public static SipUri sipUri(String uri) {
+        try {
+            SipUri parsed = new SipUri();
+            return sipUri(parsed, uri, 0, uri.length(), true) == uri.length() ? parsed : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /**
+     * {@code METHOD sip:uri SIP/2.0}, the method in capitals, a plain {@code sip:}/{@code sips:} URI.
+     * @return the request line, or {@code null} for any other form (left to JAIN-SIP)
+     */
+    static RequestLine requestLine(String line) {
+        int methodEnd = 0;
+        while (methodEnd < line.length() && line.charAt(methodEnd) >= 'A' && line.charAt(methodEnd) <= 'Z') {
+            methodEnd++;
+        }
+        if (methodEnd == 0 || methodEnd >= line.length() || line.charAt(methodEnd) != ' ') {
+            return null;
+        }
+        int end = line.length();
+        if (!line.endsWith(" " + SIP_VERSION)) {
+            return null;
+        }
+        int uriEnd = end - SIP_VERSION.length() - 1;
+        try {
+            SipUri uri = new SipUri();
+            if (sipUri(uri, line, methodEnd + 1, uriEnd, true) != uriEnd) {
+                return null;
+            }
+            RequestLine requestLine = new RequestLine();
+            requestLine.setMethod(line.substring(0, methodEnd));
+            requestLine.setUri(uri);
+            requestLine.setSipVersion(SIP_VERSION);
+            return requestLine;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /**
+     * {@code SIP/2.0 code reason}, a three-digit code and a printable ASCII reason.
+     * @return the status line, or {@code null} for any other form (left to JAIN-SIP)
+     */
+    static StatusLine statusLine(String line) {
+        int end = line.length();
+        while (end > 0 && isWhitespace(line.charAt(end - 1))) {
+            end--;
+        }
+        int codeStart = SIP_VERSION.length() + 1;
+        if (!line.startsWith(SIP_VERSION + " ") || digits(line, codeStart, end, 3) != codeStart + 3) {
+            return null;
+        }
+        int codeEnd = codeStart + 3;
+        String reason = "";
+        if (codeEnd < end) {
+            if (line.charAt(codeEnd) != ' ') {
+                return null;
+            }
+            for (int i = codeEnd + 1; i < end; i++) {
+                char c = line.charAt(i);
+                if ((c < ' ' && c != '\t') || c >= 0x7f) {
+                    return null;
+                }
+            }
+            reason = line.substring(codeEnd + 1, end).trim();
+        }
+        try {
+            StatusLine statusLine = new StatusLine();
+            statusLine.setSipVersion(SIP_VERSION);
+            statusLine.setStatusCode(Integer.parseInt(line, codeStart, codeEnd, 10));
+            statusLine.setReasonPhrase(reason);
+            return statusLine;
+        } catch (Exception e) {
             return null;
         }
     }
@@ -462,7 +550,7 @@ final class FastHeaderParser {
         }
         if (i < end) {
             char c = line.charAt(i);
-            if (c != ';' && c != '>' && c != ',') {
+            if (c != ';' && c != '>' && c != ',' && c != ' ') {
                 return -1;
             }
         }

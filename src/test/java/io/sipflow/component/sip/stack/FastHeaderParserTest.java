@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import gov.nist.javax.sip.header.SIPHeader;
 import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.address.SipUri;
+import gov.nist.javax.sip.header.RequestLine;
+import gov.nist.javax.sip.header.StatusLine;
 import gov.nist.javax.sip.parser.ParserFactory;
+import gov.nist.javax.sip.parser.RequestLineParser;
+import gov.nist.javax.sip.parser.StatusLineParser;
 import gov.nist.javax.sip.parser.StringMsgParser;
 
 import java.io.IOException;
@@ -188,6 +193,103 @@ class FastHeaderParserTest {
         assertThat(problems).isEmpty();
         // the generator reaches the fast path often enough for the comparison to mean something
         assertThat(fastCount).as("lines the fast parser took, of " + total).isGreaterThan(20_000);
+    }
+
+    /** Request and status lines: the plain ones take the fast path and equal JAIN-SIP's; the rest are left to it. */
+    @Test
+    void firstLinesEqualJainSipsOrAreLeftToIt() throws Exception {
+        List<String> problems = new ArrayList<>();
+        int taken = 0;
+        List<String> requestLines = new ArrayList<>();
+        for (String method : List.of("REGISTER", "INVITE", "ACK", "BYE", "OPTIONS", "NOTIFY", "FOO", "register", "IN VITE")) {
+            for (String uri : List.of("sip:tenant-a.example", "sip:201@127.0.0.3:5060", "sips:201@a.example;transport=tls",
+                    "sip:201@127.0.0.3:5060;lr;ob", "sip:[::1]", "sip:a@b?x=y", "tel:+15551234567", "sip:a%20b@c", "<sip:a@b>",
+                    "sip:a@b:99999", "sip:")) {
+                for (String version : List.of(" SIP/2.0", " SIP/3.0", " sip/2.0", "  SIP/2.0", " SIP/2.0 ", "")) {
+                    requestLines.add(method + " " + uri + version);
+                }
+            }
+        }
+        for (String line : requestLines) {
+            RequestLine fast = FastHeaderParser.requestLine(line);
+            if (fast == null) {
+                continue;
+            }
+            taken++;
+            try {
+                RequestLine jain = new RequestLineParser(line + "\n").parse();
+                if (!jain.encode().equals(fast.encode()) || !jain.equals(fast) || !fast.equals(jain)) {
+                    problems.add("'" + fast.encode().trim() + "' vs '" + jain.encode().trim() + "': " + line);
+                }
+            } catch (Exception e) {
+                problems.add("JAIN-SIP refuses what the fast parser took: " + line);
+            }
+        }
+        List<String> statusLines = new ArrayList<>();
+        for (String code : List.of("100", "180", "200", "401", "503", "699", "099", "700", "20", "2000", "abc")) {
+            for (String reason : List.of(" OK", " Trying", " Service Unavailable", "", " ", "  Spaced  Out  ", " \u00e9t\u00e9",
+                    "\tTab", " ctl\u0001")) {
+                for (String version : List.of("SIP/2.0 ", "SIP/2.0  ", "SIP/3.0 ")) {
+                    statusLines.add(version + code + reason);
+                }
+            }
+        }
+        for (String line : statusLines) {
+            StatusLine fast = FastHeaderParser.statusLine(line);
+            if (fast == null) {
+                continue;
+            }
+            taken++;
+            try {
+                StatusLine jain = new StatusLineParser(line + "\n").parse();
+                if (!jain.encode().equals(fast.encode()) || !jain.equals(fast) || !fast.equals(jain)) {
+                    problems.add("'" + fast.encode().trim() + "' vs '" + jain.encode().trim() + "': " + line);
+                }
+            } catch (Exception e) {
+                problems.add("JAIN-SIP refuses what the fast parser took: " + line);
+            }
+        }
+        assertThat(problems).isEmpty();
+        assertThat(FastHeaderParser.requestLine("REGISTER sip:tenant-a.example SIP/2.0")).isNotNull();
+        assertThat(FastHeaderParser.requestLine("INVITE sip:201@127.0.0.3:5060;ob SIP/2.0")).isNotNull();
+        assertThat(FastHeaderParser.statusLine("SIP/2.0 200 OK")).isNotNull();
+        assertThat(FastHeaderParser.statusLine("SIP/2.0 100 Trying")).isNotNull();
+        assertThat(taken).isGreaterThan(50);
+    }
+
+    /** URI strings (the registrar's contacts): equal to what JAIN-SIP's address factory parses, or left to it. */
+    @Test
+    void uriStringsEqualTheAddressFactorysOrAreLeftToIt() throws Exception {
+        javax.sip.address.AddressFactory factory = new gov.nist.javax.sip.address.AddressFactoryImpl();
+        List<String> problems = new ArrayList<>();
+        int taken = 0;
+        for (String scheme : List.of("sip:", "sips:", "SIP:", "tel:")) {
+            for (String user : List.of("", "201@", "+15551234567@", "a:b@", "a%41@", "alice.smith-1_x!~*'@")) {
+                for (String host : List.of("127.0.0.1", "Example.COM", "host:5060", "[::1]:5060", "2001:db8::1", "-x", "h_1")) {
+                    for (String params : List.of("", ";transport=udp", ";sfb=1a2b;lr", ";ob;x=", "?h=v", " ", ";a b")) {
+                        String text = scheme + user + host + params;
+                        SipUri fast = FastHeaderParser.sipUri(text);
+                        if (fast == null) {
+                            continue;
+                        }
+                        taken++;
+                        try {
+                            javax.sip.address.URI jain = factory.createURI(text);
+                            if (!jain.toString().equals(fast.toString()) || !jain.equals(fast) || !fast.equals(jain)) {
+                                problems.add("'" + fast + "' vs '" + jain + "': " + text);
+                            }
+                        } catch (Exception e) {
+                            problems.add("JAIN-SIP refuses what the fast parser took: " + text);
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+        assertThat(taken).isGreaterThan(50);
+        // the registrar's own contact for the PBX: the same URI createSipURI(user, host) builds
+        assertThat(FastHeaderParser.sipUri("sip:201@127.0.0.1")).isEqualTo(factory.createSipURI("201", "127.0.0.1"));
+        assertThat(FastHeaderParser.sipUri("sip:201@2001:db8::1")).isNull();
     }
 
     /** Whole messages: the fast-path message parser and JAIN-SIP's give equal messages, or both refuse. */
