@@ -181,7 +181,7 @@ public final class RegistrarService {
 
     /** {@code sip:<user>@<advertised>;sfb=<id>}: what the PBX stores as the endpoint's contact. */
     public SipURI proxyContact(String user, long contactId) throws ParseException {
-        SipURI uri = FastHeaderParser.sipUri("sip:" + user + "@" + advertisedHost);
+        SipURI uri = user == null ? null : FastHeaderParser.sipUri("sip:" + user + "@" + advertisedHost);
         if (uri == null) {
             uri = addresses.createSipURI(user, advertisedHost);
         }

@@ -17,6 +17,7 @@ import gov.nist.javax.sip.header.MaxForwards;
 import gov.nist.javax.sip.header.Protocol;
 import gov.nist.javax.sip.header.RequestLine;
 import gov.nist.javax.sip.header.SIPHeader;
+import gov.nist.javax.sip.header.SIPHeaderList;
 import gov.nist.javax.sip.header.StatusLine;
 import gov.nist.javax.sip.header.To;
 import gov.nist.javax.sip.header.Via;
@@ -24,6 +25,7 @@ import gov.nist.javax.sip.header.ViaList;
 import gov.nist.javax.sip.message.SIPRequest;
 
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Parses the plain forms of the headers every REGISTER, INVITE and their answers carry (Via, From,
@@ -89,11 +91,13 @@ public final class FastHeaderParser {
                     if (is(line, "call-id")) {
                         return callId(line, start, end);
                     }
-                    return is(line, "expires") ? expires(line, start, end) : null;
+                    return is(line, "expires") ? number(new Expires(), Expires::setExpires, line, start, end) : null;
                 case 12:
-                    return is(line, "max-forwards") ? maxForwards(line, start, end) : null;
+                    return is(line, "max-forwards")
+                            ? number(new MaxForwards(), MaxForwards::setMaxForwards, line, start, end) : null;
                 case 14:
-                    return is(line, "content-length") ? contentLength(line, start, end) : null;
+                    return is(line, "content-length")
+                            ? number(new ContentLength(), ContentLength::setContentLength, line, start, end) : null;
                 default:
                     return null;
             }
@@ -194,7 +198,7 @@ public final class FastHeaderParser {
             case 't' -> addressHeader(new To(), line, start, end);
             case 'm' -> contact(line, start, end);
             case 'i' -> callId(line, start, end);
-            case 'l' -> contentLength(line, start, end);
+            case 'l' -> number(new ContentLength(), ContentLength::setContentLength, line, start, end);
             default -> null;
         };
     }
@@ -235,31 +239,20 @@ public final class FastHeaderParser {
         return cseq;
     }
 
-    private static SIPHeader maxForwards(String line, int start, int end) throws Exception {
-        if (digits(line, start, end, 9) != end) {
-            return null;
-        }
-        MaxForwards maxForwards = new MaxForwards();
-        maxForwards.setMaxForwards(Integer.parseInt(line, start, end, 10));
-        return maxForwards;
+    /** Sets a header's number (JAIN-SIP's setter, with its range check). */
+    @FunctionalInterface
+    private interface NumberSetter<H> {
+        void set(H header, int value) throws Exception;
     }
 
-    private static SIPHeader contentLength(String line, int start, int end) throws Exception {
+    /** A header whose value is one number of at most 9 digits (Max-Forwards, Content-Length, Expires). */
+    private static <H extends SIPHeader> SIPHeader number(H header, NumberSetter<H> setter, String line, int start,
+            int end) throws Exception {
         if (digits(line, start, end, 9) != end) {
             return null;
         }
-        ContentLength contentLength = new ContentLength();
-        contentLength.setContentLength(Integer.parseInt(line, start, end, 10));
-        return contentLength;
-    }
-
-    private static SIPHeader expires(String line, int start, int end) throws Exception {
-        if (digits(line, start, end, 9) != end) {
-            return null;
-        }
-        Expires expires = new Expires();
-        expires.setExpires(Integer.parseInt(line, start, end, 10));
-        return expires;
+        setter.set(header, Integer.parseInt(line, start, end, 10));
+        return header;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -267,21 +260,7 @@ public final class FastHeaderParser {
     // ---------------------------------------------------------------------------------------------
 
     private static SIPHeader via(String line, int start, int end) throws Exception {
-        ViaList list = new ViaList();
-        int i = start;
-        while (true) {
-            Via via = new Via();
-            i = oneVia(via, line, i, end);
-            if (i < 0) {
-                return null;
-            }
-            list.add(via);
-            if (i == end) {
-                return list;
-            }
-            // i is at a comma: another Via in the same line
-            i = skipWhitespace(line, i + 1, end);
-        }
+        return commaList(new ViaList(), Via::new, FastHeaderParser::oneVia, line, start, end);
     }
 
     /** @return the index after this Via (end, or a comma), or -1 for a form left to JAIN-SIP */
@@ -310,32 +289,24 @@ public final class FastHeaderParser {
             return -1;
         }
         via.setSentBy(sentBy);
-        while (i < end && line.charAt(i) == ';') {
-            int paramNameStart = i + 1;
-            int paramNameEnd = token(line, paramNameStart, end);
-            if (paramNameEnd == paramNameStart) {
-                return -1;
+        i = parameters(line, i, end, (name, value, next) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (value == null) {
+                if (lower.equals(Via.BRANCH)) {
+                    return false;
+                }
+                via.setParameter(new NameValue(lower, null));
+                return true;
             }
-            String name = line.substring(paramNameStart, paramNameEnd).toLowerCase(Locale.ROOT);
-            if (paramNameEnd < end && line.charAt(paramNameEnd) == '=') {
-                int valueStart = paramNameEnd + 1;
-                int valueEnd = token(line, valueStart, end);
-                if (valueEnd == valueStart) {
-                    return -1;
-                }
-                if (name.equals(Via.RECEIVED) && valueEnd < end && line.charAt(valueEnd) != ';') {
-                    // JAIN-SIP reads a received value up to the next ';', commas and all
-                    return -1;
-                }
-                via.setParameter(new NameValue(name, line.substring(valueStart, valueEnd)));
-                i = valueEnd;
-            } else {
-                if (name.equals(Via.BRANCH)) {
-                    return -1;
-                }
-                via.setParameter(new NameValue(name, null));
-                i = paramNameEnd;
+            if (lower.equals(Via.RECEIVED) && next < end && line.charAt(next) != ';') {
+                // JAIN-SIP reads a received value up to the next ';', commas and all
+                return false;
             }
+            via.setParameter(new NameValue(lower, value));
+            return true;
+        });
+        if (i < 0) {
+            return -1;
         }
         return i == end || line.charAt(i) == ',' ? i : -1;
     }
@@ -351,15 +322,26 @@ public final class FastHeaderParser {
     }
 
     private static SIPHeader contact(String line, int start, int end) throws Exception {
-        ContactList list = new ContactList();
+        return commaList(new ContactList(), Contact::new, FastHeaderParser::addressAndParameters, line, start, end);
+    }
+
+    /** Parses one element of a header line from start; @return the index after it (end or a comma), or -1. */
+    @FunctionalInterface
+    private interface ElementParser<H> {
+        int parse(H element, String line, int start, int end) throws Exception;
+    }
+
+    /** Comma-separated elements (Vias, Contacts) into JAIN-SIP's list header, or null for a form left to JAIN-SIP. */
+    private static <H extends SIPHeader> SIPHeader commaList(SIPHeaderList<H> list, Supplier<H> element,
+            ElementParser<H> parser, String line, int start, int end) throws Exception {
         int i = start;
         while (true) {
-            Contact contact = new Contact();
-            i = addressAndParameters(contact, line, i, end);
+            H next = element.get();
+            i = parser.parse(next, line, i, end);
             if (i < 0) {
                 return null;
             }
-            list.add(contact);
+            list.add(next);
             if (i == end) {
                 return list;
             }
@@ -423,25 +405,12 @@ public final class FastHeaderParser {
             return -1;
         }
         header.setAddress(address);
-        while (i < end && line.charAt(i) == ';') {
-            int nameStart = i + 1;
-            int nameEnd = token(line, nameStart, end);
-            if (nameEnd == nameStart) {
-                return -1;
-            }
-            String name = line.substring(nameStart, nameEnd);
-            if (nameEnd < end && line.charAt(nameEnd) == '=') {
-                int valueStart = nameEnd + 1;
-                int valueEnd = token(line, valueStart, end);
-                if (valueEnd == valueStart) {
-                    return -1;
-                }
-                header.setParameter(new NameValue(name, line.substring(valueStart, valueEnd), false));
-                i = valueEnd;
-            } else {
-                header.setParameter(new NameValue(name, "", true));
-                i = nameEnd;
-            }
+        i = parameters(line, i, end, (name, value, next) -> {
+            header.setParameter(genericParameter(name, value));
+            return true;
+        });
+        if (i < 0) {
+            return -1;
         }
         return i == end || line.charAt(i) == ',' ? i : -1;
     }
@@ -499,30 +468,59 @@ public final class FastHeaderParser {
             return -1;
         }
         uri.setHostPort(hostPort);
-        while (inBrackets && i < end && line.charAt(i) == ';') {
-            int nameStart = i + 1;
-            int nameEnd = token(line, nameStart, end);
-            if (nameEnd == nameStart) {
+        if (inBrackets) {
+            i = parameters(line, i, end, (name, value, next) -> {
+                uri.setUriParameter(genericParameter(name, value));
+                return true;
+            });
+            if (i < 0) {
                 return -1;
-            }
-            String name = line.substring(nameStart, nameEnd);
-            if (nameEnd < end && line.charAt(nameEnd) == '=') {
-                int valueStart = nameEnd + 1;
-                int valueEnd = token(line, valueStart, end);
-                if (valueEnd == valueStart) {
-                    return -1;
-                }
-                uri.setUriParameter(new NameValue(name, line.substring(valueStart, valueEnd), false));
-                i = valueEnd;
-            } else {
-                uri.setUriParameter(new NameValue(name, "", true));
-                i = nameEnd;
             }
         }
         if (i < end && line.charAt(i) == '?') {
             return -1;
         }
         return i;
+    }
+
+    /** Takes one {@code ;name[=value]} parameter ({@code value} null for a flag); false = leave the line to JAIN-SIP. */
+    @FunctionalInterface
+    private interface ParameterSink {
+        boolean accept(String name, String value, int next) throws Exception;
+    }
+
+    /**
+     * {@code ;name[=value]}s from start, token characters only.
+     * @return the index after them, or -1 for a form left to JAIN-SIP (or refused by the sink)
+     */
+    private static int parameters(String line, int start, int end, ParameterSink sink) throws Exception {
+        int i = start;
+        while (i < end && line.charAt(i) == ';') {
+            int nameEnd = token(line, i + 1, end);
+            if (nameEnd == i + 1) {
+                return -1;
+            }
+            String name = line.substring(i + 1, nameEnd);
+            String value = null;
+            i = nameEnd;
+            if (i < end && line.charAt(i) == '=') {
+                int valueEnd = token(line, i + 1, end);
+                if (valueEnd == i + 1) {
+                    return -1;
+                }
+                value = line.substring(i + 1, valueEnd);
+                i = valueEnd;
+            }
+            if (!sink.accept(name, value, i)) {
+                return -1;
+            }
+        }
+        return i;
+    }
+
+    /** A URI or header parameter as JAIN-SIP's generic parameter parser builds it (a flag has value ""). */
+    private static NameValue genericParameter(String name, String value) {
+        return value == null ? new NameValue(name, "", true) : new NameValue(name, value, false);
     }
 
     /** A host name or IPv4 address, then {@code :port}; @return the index after them, or -1 */
