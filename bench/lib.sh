@@ -633,7 +633,8 @@ usage_common() {
   --step-seconds N      each step sends rate x N calls (default: $STEP_SECONDS)
   --gc parallel|g1|zgc  SipFlow's garbage collector (default: $GC); JVM_OPTS in the environment
                         replaces the JVM flags altogether
-  --heap SIZE           SipFlow's fixed heap, -Xms = -Xmx (default: $HEAP; ZGC wants room: 4g)
+  --heap SIZE           SipFlow's fixed heap, -Xms = -Xmx (default: $HEAP; ZGC wants room: 4g; ZGC's
+                        soft limit -XX:SoftMaxHeapSize is set at half of it)
   --threads N           sipflow.sip.thread-pool-size (default: $THREADS)
   --users N             users per tenant in the injection file (default: $USERS)
   --jfr                 record each step with JFR (settings=profile, or the .jfc in JFR_SETTINGS, e.g.
@@ -717,7 +718,7 @@ run_ladder() {
 
     describe_run
     echo "# $name: $uac via SipFlow ($SIPFLOW_STAGE stage) $PROXY_IP:$SIPFLOW_PORT -> SIPp UAS $uas $UAS_IP:$UAS_PORT; UAC on $UAC_IP"
-    echo "# SipFlow JVM: $jvm_opts; sip.thread-pool-size=$THREADS; UDP receive buffer $(udp_socket "$SIPFLOW_PORT" rb) bytes; ${STEP_SECONDS}s per step; $((USERS * 2)) users (2 tenants); extra SIPp args: ${*:-none}"
+    echo "# SipFlow JVM: $jvm_opts; sip.thread-pool-size=$THREADS; UDP receive buffer $(udp_socket "$SIPFLOW_PORT" rb) bytes; ${STEP_SECONDS}s per step; $((USERS * 2)) users (2 tenants); extra SipFlow options: ${SIPFLOW_OPTS:-none}; extra SIPp args: ${*:-none}"
     echo "$STEP_HEADER"
     if ((WARMUP > 0)); then
         rate=${RATES%% *}
