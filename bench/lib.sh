@@ -213,7 +213,9 @@ start_sipflow() {
         SIPFLOW_DB_PORT=$db_port
     fi
     # shellcheck disable=SC2086  # word splitting of the JVM flags is intended
-    java $jvm_opts "${java_sys[@]}" -jar "$JAR" run "${props[@]}" ${SIPFLOW_OPTS:-} >"$RUN_DIR/sipflow.log" 2>&1 &
+    # the GC's own log in the run folder: each step line counts the ZGC allocation stalls in it
+    java $jvm_opts -Xlog:gc:file="$RUN_DIR/sipflow-gc.log" "${java_sys[@]}" -jar "$JAR" run "${props[@]}" ${SIPFLOW_OPTS:-} \
+        >"$RUN_DIR/sipflow.log" 2>&1 &
     SIPFLOW_PID=$!
     track_pid "$SIPFLOW_PID"
     wait_log "$RUN_DIR/sipflow.log" "SIP stack started" "$SIPFLOW_PID" 180 \
@@ -291,13 +293,23 @@ db_ticks() {
 
 rss_mb() { awk '/^VmRSS:/ {printf "%d", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-# jvm_gc PID: "<heap used MB> <young+full GC count> <GC time ms>" from jstat -gc.
+# jvm_gc PID: "<heap used MB> <young+full GC count> <GC time ms> <allocation stalls so far>" (jstat -gc, the GC log).
 jvm_gc() {
-    jstat -gc "$1" 2>/dev/null | awk '
+    local stalls
+    stalls=$(gc_allocation_stalls)
+    jstat -gc "$1" 2>/dev/null | awk -v stalls="$stalls" '
         NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
         NR == 2 { used = $col["S0U"] + $col["S1U"] + $col["EU"] + $col["OU"]
-                  printf "%d %d %d\n", used / 1024, $col["YGC"] + $col["FGC"], $col["GCT"] * 1000 }' \
-        || echo "0 0 0"
+                  printf "%d %d %d %d\n", used / 1024, $col["YGC"] + $col["FGC"], $col["GCT"] * 1000, stalls }' \
+        || echo "0 0 0 $stalls"
+}
+
+# gc_allocation_stalls: ZGC "Allocation Stall" lines in SipFlow's GC log so far (threads that waited
+# for a GC cycle to free memory: session 9 found the first cycle under load stalling every SIP thread)
+gc_allocation_stalls() {
+    local n
+    n=$(grep -c 'Allocation Stall' "$RUN_DIR/sipflow-gc.log" 2>/dev/null) || true
+    echo "${n:-0}"
 }
 
 # udp_socket PORT FIELD: sum of an ss skmem FIELD over the UDP sockets bound to local PORT:
@@ -396,8 +408,9 @@ run_step() {
 # step's sending time (calls / rate). Sets STEP_VERDICT.
 print_step_line() {
     [[ $cps == - ]] && cps=0
-    read -r heap1 gcn1 gcms1 <<<"$gc1"
-    read -r _ gcn0 gcms0 <<<"$gc0"
+    local stalls0 stalls1
+    read -r heap1 gcn1 gcms1 stalls1 <<<"$gc1"
+    read -r _ gcn0 gcms0 stalls0 <<<"$gc0"
     local secs_f sf_cpu uas_cpu uac_cpu db_cpu
     secs_f=$(awk -v w="$wall_ms" 'BEGIN { print w / 1000 }')
     sf_cpu=$(awk -v a="$sf0" -v b="$sf1" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { printf "%d%%", (b - a) / t / s * 100 }')
@@ -421,6 +434,9 @@ print_step_line() {
     elif [[ $((cps * 100)) -lt $((rate * 95)) ]]; then
         STEP_VERDICT=SLOW
         why=" below 95% of the target rate"
+    fi
+    if [[ $((${stalls1:-0} - ${stalls0:-0})) -gt 0 ]]; then
+        why+="${why:+;} $((stalls1 - stalls0)) GC allocation stall(s)"
     fi
     printf '%-6s %7s %7s %7s %6s %7s %7s %6s %5s %5s %6s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s\n' \
         "$rate" "$calls" "$ok" "$shed" "$failed" "$retrans" "$cps" "$good_s" "$p50" "$p99" "$pmax" "$sf_cpu" "$uac_cpu" "$uas_cpu" "$db_cpu" \
