@@ -29,8 +29,9 @@ import java.util.function.Supplier;
 
 /**
  * Parses the plain forms of the headers every REGISTER, INVITE and their answers carry (Via, From,
- * To, Contact, Call-ID, CSeq, Max-Forwards, Content-Length, Expires) straight into the same JAIN-SIP
- * header objects JAIN-SIP's own parsers build, without their per-header lexer: a JFR allocation
+ * To, Contact, Call-ID, CSeq, Max-Forwards, Content-Length, Expires), of request and status lines and
+ * of SIP URI strings straight into the same JAIN-SIP objects JAIN-SIP's own parsers build, without
+ * their per-header lexer: a JFR allocation
  * profile put JAIN-SIP's header parsing at ~40 % of what a SIP thread allocates (a new lexer per
  * header, tokens, upper-cased copies for keyword lookups).
  * <p>
@@ -450,7 +451,8 @@ public final class FastHeaderParser {
         } else {
             return -1;
         }
-        int userEnd = user(line, i, end);
+        // a plain user is token characters (user-unreserved ones and escapes are left to JAIN-SIP)
+        int userEnd = token(line, i, end);
         if (userEnd < end && line.charAt(userEnd) == '@') {
             if (userEnd == i) {
                 return -1;
@@ -529,8 +531,7 @@ public final class FastHeaderParser {
         while (i < end && isHostChar(line.charAt(i))) {
             i++;
         }
-        if (i == start || !Character.isLetterOrDigit(line.charAt(i - 1))
-                || !Character.isLetterOrDigit(line.charAt(start))) {
+        if (i == start || !isAlphaDigit(line.charAt(i - 1)) || !isAlphaDigit(line.charAt(start))) {
             return -1;
         }
         hostPort.setHost(new Host(line.substring(start, i)));
@@ -577,15 +578,6 @@ public final class FastHeaderParser {
         return i;
     }
 
-    /** @return the index after the plain user characters at start */
-    private static int user(String line, int start, int end) {
-        int i = start;
-        while (i < end && isUserChar(line.charAt(i))) {
-            i++;
-        }
-        return i;
-    }
-
     private static int skipWhitespace(String line, int start, int end) {
         int i = start;
         while (i < end && isWhitespace(line.charAt(i))) {
@@ -604,12 +596,6 @@ public final class FastHeaderParser {
 
     /** RFC 3261 token characters, less {@code %} and the backquote (left to JAIN-SIP). */
     private static boolean isTokenChar(char c) {
-        return isAlphaDigit(c) || c == '-' || c == '.' || c == '!' || c == '*' || c == '_' || c == '+'
-                || c == '\'' || c == '~';
-    }
-
-    /** Unreserved characters of a SIP URI's user part, less escapes and the user-unreserved ones. */
-    private static boolean isUserChar(char c) {
         return isAlphaDigit(c) || c == '-' || c == '.' || c == '!' || c == '*' || c == '_' || c == '+'
                 || c == '\'' || c == '~';
     }
