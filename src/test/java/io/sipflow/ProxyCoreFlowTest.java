@@ -3,6 +3,7 @@ package io.sipflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.stack.SIPTransaction;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 import io.sipflow.testsupport.FakeUserAgent;
@@ -13,6 +14,8 @@ import io.sipflow.testsupport.SipFlowTestApp;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.ListIterator;
 import java.util.Locale;
 import javax.sip.ClientTransaction;
@@ -241,11 +244,19 @@ class ProxyCoreFlowTest {
                     .getHeader(ViaHeader.NAME)).getBranch();
             SIPTransactionStack stack = (SIPTransactionStack) proxy.sipComponent().getRuntime().stack();
             // both transactions linger for the wait timer to absorb retransmissions, holding only what that needs
-            // (thousands of them at load: what they hold is copied by every young GC). The server one keeps its
-            // request (matching an RFC 2543 request needs it), not SipFlow's state; the client one keeps neither
+            // (thousands of them at load: what they hold is marked by every GC cycle). The server one keeps the
+            // fields a retransmission is matched on (an RFC 2543 request is matched against every lingering
+            // request), not the rest of its request nor SipFlow's state; the client one keeps neither
             SIPTransaction server = stack.findTransaction("z9hg4bk-linger-2", true);
             assertThat(server).isNotNull();
             assertThat(server.getApplicationData()).isNull();
+            SIPRequest kept = (SIPRequest) server.getRequest();
+            List<String> keptHeaders = new ArrayList<>();
+            kept.getHeaderNames().forEachRemaining(name -> keptHeaders.add((String) name));
+            assertThat(keptHeaders).containsExactlyInAnyOrder("Via", "From", "To", "Call-ID", "CSeq",
+                "Content-Length"); // 0: every new SIPMessage has one
+            assertThat(kept.getRequestURI()).hasToString("sip:208@tenant-a.example");
+            assertThat(kept.getTransactionId()).isEqualTo("z9hg4bk-linger-2");
             await().atMost(FakeUserAgent.WAIT).until(() -> stack.findTransaction(relayedBranch.toLowerCase(Locale.ROOT), false) != null
                     && stack.findTransaction(relayedBranch.toLowerCase(Locale.ROOT), false).getApplicationData() == null);
             assertThat(stack.findTransaction(relayedBranch.toLowerCase(Locale.ROOT), false).getRequest()).isNull();
@@ -269,6 +280,24 @@ class ProxyCoreFlowTest {
             assertThat(client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200") && m.contains("legacy-4"), FakeUserAgent.WAIT))
                     .isNotNull();
             assertThat(uas.awaitRequest(Request.MESSAGE, "linger-4@127.0.0.1")).isNotNull();
+        }
+    }
+
+    @Test
+    void anAnsweredRfc2543RequestsRetransmissionIsAnsweredFromItsTransaction() throws Exception {
+        startProxy();
+        try (RawSipClient client = new RawSipClient("127.0.0.1", "127.0.0.1", proxy.port())) {
+            uas.answer(Request.MESSAGE, 200);
+            // matched on request URI, tags, Call-ID, CSeq and top Via (RFC 3261 §17.2.3's RFC 2543 rule): all kept
+            String legacy = message(client, "linger-5").replace("branch=z9hG4bK-linger-5", "branch=legacy-5");
+            client.sendUdp(legacy);
+            assertThat(client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200") && m.contains("legacy-5"), FakeUserAgent.WAIT))
+                    .isNotNull();
+            assertThat(uas.awaitRequest(Request.MESSAGE, "linger-5@127.0.0.1")).isNotNull();
+            client.sendUdp(legacy);
+            assertThat(client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200") && m.contains("legacy-5"), FakeUserAgent.WAIT))
+                    .isNotNull();
+            assertThat(uas.requests().stream().filter(e -> e.getRequest().getMethod().equals(Request.MESSAGE))).hasSize(1);
         }
     }
 

@@ -170,6 +170,7 @@ public final class ProxyCore {
                     // the stack answers retransmissions from the lingering transaction by itself; only
                     // a CANCEL looks an (INVITE) transaction's context up after its final answer
                     ctx.serverTransaction().setApplicationData(null);
+                    MatchingSkeleton.keepOnlyWhatMatches(ctx.serverTransaction());
                 }
             }
             return true;
