@@ -138,9 +138,10 @@ public final class SipStackRuntime {
         // matched by JAIN-SIP against every server transaction's original request, so they must
         // keep it ("Aggressive" drops it at completion: such a request then failed with an NPE and
         // was lost); "Normal" re-parses every request when its transaction ends (27 % of the timer
-        // thread at 1,500 REGISTER/s). Client transactions, matched by branch only, are set to
-        // "Aggressive" one by one (ProxyCore): completed, they keep only their branch, and the wait
-        // timer's thousands of them no longer hold relayed requests and answers for every GC to copy
+        // thread at 1,500 REGISTER/s). Answered non-INVITE ones swap it for the fields matching
+        // reads (ProxyCore, MatchingSkeleton). Client transactions, matched by branch only, are set
+        // to "Aggressive" one by one (ProxyCore): completed, they keep only their branch, and the
+        // wait timer's thousands of them no longer hold relayed requests and answers for every GC
         p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "None");
         // socket buffers large enough to ride out a GC pause without dropping datagrams
         p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(settings.udpBufferSize()));
