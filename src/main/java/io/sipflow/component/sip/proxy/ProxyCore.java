@@ -130,12 +130,26 @@ public final class ProxyCore {
         return send(ctx, createResponse(ctx, code, reason));
     }
 
-    /** Relays a response from a client branch upstream: RFC 3261 §16.7 step 3, our Via removed. */
+    /**
+     * Relays a response from a client branch upstream: RFC 3261 §16.7 step 3, our Via removed. The
+     * Via is removed from the received response itself, not from a copy (a copy of a REGISTER's 200
+     * was ~5 KB of garbage, 6 % of all allocation at 3,000/s): nothing reads a received response's
+     * Vias after it was matched to its branch, and only a Via of ours is ever removed, so a response
+     * forwarded twice (a 2xx to an INVITE goes upstream even after another final) keeps the next one.
+     */
     public boolean forwardUpstream(ServerTransactionContext ctx, Response received) {
-        Response response = (Response) received.clone();
-        // RFC 3261 §16.7 step 3: the topmost Via is ours; the response goes to the next one
-        response.removeFirst(ViaHeader.NAME);
-        return send(ctx, response);
+        synchronized (received) {
+            if (isOurs((ViaHeader) received.getHeader(ViaHeader.NAME))) {
+                received.removeFirst(ViaHeader.NAME);
+            }
+        }
+        return send(ctx, received);
+    }
+
+    /** A Via this proxy put on a request it relayed (or on the copy a local answer is built on). */
+    private boolean isOurs(ViaHeader via) {
+        return via != null && via.getBranch() != null && via.getBranch().startsWith(SipProtocolConstants.BRANCH_PREFIX)
+                && runtime.localAddresses().isLocal(via.getHost(), via.getPort());
     }
 
     /** Sends a response on the server transaction; a second final response is refused (except 2xx to INVITE). */
