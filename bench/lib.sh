@@ -284,6 +284,25 @@ cpu_ticks() {
     echo "${v:-0}"
 }
 
+# gc_ticks PID: CPU ticks of the JVM's garbage collector threads (ZGC's ZWorker/ZDriver/ZDirector,
+# G1's GC Thread/G1 Conc/G1 Refine...): JFR's execution samples never show them. At 3,000 REGISTER/s
+# ZGC's worker took a third of SipFlow's CPU (session 10).
+gc_ticks() {
+    local t comm st sum=0
+    local -a f
+    for t in /proc/"$1"/task/*; do
+        read -r comm <"$t/comm" 2>/dev/null || continue
+        case $comm in
+            ZWorker* | ZDriver* | ZDirector* | "GC Thread"* | "G1 "*) ;;
+            *) continue ;;
+        esac
+        st=$(<"$t/stat") 2>/dev/null || continue
+        read -r -a f <<<"${st##*) }"
+        sum=$((sum + f[11] + f[12]))
+    done
+    echo "$sum"
+}
+
 # db_ticks: CPU ticks of the embedded MariaDB SipFlow started (a mariadbd child of its JVM), 0 if none.
 db_ticks() {
     local pid
@@ -343,8 +362,8 @@ rtt_stats() {
 
 # ---- one load step --------------------------------------------------------------------------
 
-STEP_HEADER=$(printf '%-6s %7s %7s %7s %6s %7s %7s %6s %5s %5s %6s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s' \
-    rate calls ok shed failed retrans cps good_s p50ms p99ms maxms sf_cpu uac_cpu uas_cpu db_cpu rss_mb heap_mb gc_n gc_ms sf_drop verdict)
+STEP_HEADER=$(printf '%-6s %7s %7s %7s %6s %7s %7s %6s %5s %5s %6s %6s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s' \
+    rate calls ok shed failed retrans cps good_s p50ms p99ms maxms sf_cpu gc_cpu uac_cpu uas_cpu db_cpu rss_mb heap_mb gc_n gc_ms sf_drop verdict)
 
 # run_step SCENARIO RATE CALLS SECONDS [extra SIPp args...]: one bounded SIPp UAC run through SipFlow,
 # sampling SipFlow and both SIPp processes around it. Prints the summary line; sets STEP_VERDICT
@@ -356,12 +375,12 @@ run_step() {
     shift 4
     STEP_DIR=$RUN_DIR/step-${STEP_TAG:-$rate}
     mkdir -p "$STEP_DIR"
-    local sf0 uas0 gc0 drops0 t0 sf1 uas1 gc1 drops1 t1 uac_ticks db0 db1 rc=0
+    local sf0 gcc0 gcc1 uas0 gc0 drops0 t0 sf1 uas1 gc1 drops1 t1 uac_ticks db0 db1 rc=0
     if [[ ${JFR:-0} == 1 ]]; then
         jcmd "$SIPFLOW_PID" JFR.start name="step-$rate" settings="${JFR_SETTINGS:-profile}" filename="$STEP_DIR/sipflow.jfr" \
             >"$STEP_DIR/jfr.out" 2>&1
     fi
-    sf0=$(cpu_ticks "$SIPFLOW_PID"); uas0=$(cpu_ticks "$UAS_PID"); gc0=$(jvm_gc "$SIPFLOW_PID"); db0=$(db_ticks)
+    sf0=$(cpu_ticks "$SIPFLOW_PID"); gcc0=$(gc_ticks "$SIPFLOW_PID"); uas0=$(cpu_ticks "$UAS_PID"); gc0=$(jvm_gc "$SIPFLOW_PID"); db0=$(db_ticks)
     drops0=$(udp_socket "$SIPFLOW_PORT" d); t0=$(date +%s%N)
     # the phones keep their address from step to step (their REGISTERs are refreshes of the bindings
     # the first pass made), unless --phones-move: a new port per step, every REGISTER a new contact
@@ -381,7 +400,7 @@ run_step() {
     done
     wait "$uac_pid" || rc=$?
     t1=$(date +%s%N)
-    sf1=$(cpu_ticks "$SIPFLOW_PID"); uas1=$(cpu_ticks "$UAS_PID"); gc1=$(jvm_gc "$SIPFLOW_PID"); db1=$(db_ticks)
+    sf1=$(cpu_ticks "$SIPFLOW_PID"); gcc1=$(gc_ticks "$SIPFLOW_PID"); uas1=$(cpu_ticks "$UAS_PID"); gc1=$(jvm_gc "$SIPFLOW_PID"); db1=$(db_ticks)
     drops1=$(udp_socket "$SIPFLOW_PORT" d)
     if [[ ${JFR:-0} == 1 ]]; then
         jcmd "$SIPFLOW_PID" JFR.stop name="step-$rate" >>"$STEP_DIR/jfr.out" 2>&1
@@ -411,9 +430,10 @@ print_step_line() {
     local stalls0 stalls1
     read -r heap1 gcn1 gcms1 stalls1 <<<"$gc1"
     read -r _ gcn0 gcms0 stalls0 <<<"$gc0"
-    local secs_f sf_cpu uas_cpu uac_cpu db_cpu
+    local secs_f sf_cpu gc_cpu uas_cpu uac_cpu db_cpu
     secs_f=$(awk -v w="$wall_ms" 'BEGIN { print w / 1000 }')
     sf_cpu=$(awk -v a="$sf0" -v b="$sf1" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { printf "%d%%", (b - a) / t / s * 100 }')
+    gc_cpu=$(awk -v a="${gcc0:-0}" -v b="${gcc1:-0}" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { printf "%d%%", (b - a) / t / s * 100 }')
     uas_cpu=$(awk -v a="$uas0" -v b="$uas1" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { printf "%d%%", (b - a) / t / s * 100 }')
     uac_cpu=$(awk -v b="$uac_ticks" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { printf "%d%%", b / t / s * 100 }')
     db_cpu=$(awk -v a="${db0:-0}" -v b="${db1:-0}" -v s="$secs_f" -v t="$CLK_TCK" 'BEGIN { if (b == 0) print "-"; else printf "%d%%", (b - a) / t / s * 100 }')
@@ -438,8 +458,8 @@ print_step_line() {
     if [[ $((${stalls1:-0} - ${stalls0:-0})) -gt 0 ]]; then
         why+="${why:+;} $((stalls1 - stalls0)) GC allocation stall(s)"
     fi
-    printf '%-6s %7s %7s %7s %6s %7s %7s %6s %5s %5s %6s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s\n' \
-        "$rate" "$calls" "$ok" "$shed" "$failed" "$retrans" "$cps" "$good_s" "$p50" "$p99" "$pmax" "$sf_cpu" "$uac_cpu" "$uas_cpu" "$db_cpu" \
+    printf '%-6s %7s %7s %7s %6s %7s %7s %6s %5s %5s %6s %6s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s\n' \
+        "$rate" "$calls" "$ok" "$shed" "$failed" "$retrans" "$cps" "$good_s" "$p50" "$p99" "$pmax" "$sf_cpu" "$gc_cpu" "$uac_cpu" "$uas_cpu" "$db_cpu" \
         "$(rss_mb "$SIPFLOW_PID")" "$heap1" "$((gcn1 - gcn0))" "$((gcms1 - gcms0))" "$((drops1 - drops0))" \
         "$STEP_VERDICT${why:+ (${why# })}"
 }
@@ -458,12 +478,12 @@ run_multi_step() {
     local n=${#STEP_UACS[@]} i ip inf name port pid rc=0 any
     local per_rate=$((rate / n)) per_calls=$((calls / n))
     local -a pids=() names=() ticks=()
-    local sf0 uas0=0 gc0 drops0 t0 sf1 uas1=0 gc1 drops1 t1 db0 db1
+    local sf0 gcc0 gcc1 uas0=0 gc0 drops0 t0 sf1 uas1=0 gc1 drops1 t1 db0 db1
     if [[ ${JFR:-0} == 1 ]]; then
         jcmd "$SIPFLOW_PID" JFR.start name="step-$rate" settings="${JFR_SETTINGS:-profile}" filename="$STEP_DIR/sipflow.jfr" \
             >"$STEP_DIR/jfr.out" 2>&1
     fi
-    sf0=$(cpu_ticks "$SIPFLOW_PID"); gc0=$(jvm_gc "$SIPFLOW_PID"); db0=$(db_ticks)
+    sf0=$(cpu_ticks "$SIPFLOW_PID"); gcc0=$(gc_ticks "$SIPFLOW_PID"); gc0=$(jvm_gc "$SIPFLOW_PID"); db0=$(db_ticks)
     for pid in "${STEP_UAS_PIDS[@]}"; do uas0=$((uas0 + $(cpu_ticks "$pid"))); done
     drops0=$(udp_socket "$SIPFLOW_PORT" d); t0=$(date +%s%N)
     for ((i = 0; i < n; i++)); do
@@ -495,7 +515,7 @@ run_multi_step() {
     for pid in "${pids[@]}"; do wait "$pid" || rc=$?; done
     t1=$(date +%s%N)
     STEP_UAC_PIDS=("${pids[@]}")
-    sf1=$(cpu_ticks "$SIPFLOW_PID"); gc1=$(jvm_gc "$SIPFLOW_PID"); db1=$(db_ticks)
+    sf1=$(cpu_ticks "$SIPFLOW_PID"); gcc1=$(gc_ticks "$SIPFLOW_PID"); gc1=$(jvm_gc "$SIPFLOW_PID"); db1=$(db_ticks)
     for pid in "${STEP_UAS_PIDS[@]}"; do uas1=$((uas1 + $(cpu_ticks "$pid"))); done
     drops1=$(udp_socket "$SIPFLOW_PORT" d)
     if [[ ${JFR:-0} == 1 ]]; then
