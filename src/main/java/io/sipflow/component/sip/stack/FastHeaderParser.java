@@ -219,7 +219,7 @@ public final class FastHeaderParser {
                 return null;
             }
         }
-        CallID callId = new CallID();
+        CallID callId = new CachedCallId();
         callId.setCallId(line.substring(start, end));
         return callId;
     }

@@ -2,6 +2,7 @@ package io.sipflow.component.sip.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import gov.nist.javax.sip.header.CallID;
 import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.parser.ParserFactory;
 import gov.nist.javax.sip.parser.RequestLineParser;
@@ -370,7 +371,7 @@ class FastHeaderParserTest {
             problems.add("JAIN-SIP refuses what the fast parser took: " + text + " (" + e.getMessage() + ")");
             return true;
         }
-        if (jain == null || jain.getClass() != fast.getClass()) {
+        if (jain == null || jain.getClass() != jainSipClassOf(fast)) {
             problems.add("class " + fast.getClass().getSimpleName() + " vs " + (jain == null ? null : jain.getClass().getSimpleName())
                     + ": " + text);
         } else if (!jain.toString().equals(fast.toString())) {
@@ -379,5 +380,10 @@ class FastHeaderParserTest {
             problems.add("not equal field by field: " + text);
         }
         return true;
+    }
+
+    /** The JAIN-SIP class a fast-parsed object stands for: a Call-ID is JAIN-SIP's CallID with its value kept. */
+    private static Class<?> jainSipClassOf(Object fast) {
+        return fast instanceof CachedCallId ? CallID.class : fast.getClass();
     }
 }
