@@ -1,6 +1,7 @@
 package io.sipflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.sipflow.module.db.Database;
@@ -32,6 +33,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import javax.sip.address.SipURI;
 import javax.sip.header.CSeqHeader;
+import javax.sip.header.RetryAfterHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.AfterEach;
@@ -77,6 +79,35 @@ class RegistrarOperationsTest {
         // the box answers OPTIONS: the next probe brings it back
         await().atMost(Duration.ofSeconds(10)).until(target::isUp);
         assertThat(optionsTarget.findRequest(Request.OPTIONS, null)).isNotNull();
+    }
+
+    @Test
+    void withEveryPbxOfTheSetDownARegisterGets503WithRetryAfter() throws Exception {
+        asterisk.user("201", PASSWORD);
+        proxy = new SipFlowTestApp().tenant("tenant-a.example", 1, asterisk.uri())
+                .with("sipflow.dispatcher.probe-interval", "1h").with("sipflow.dispatcher.failure-threshold", "1")
+                .with("sipflow.dispatcher.no-pbx-retry-after", "20")
+                .start();
+        DispatcherTarget target = tenants().directory().set(1).get(0);
+        asterisk.down();
+        Request first = registerRequest(201, "tenant-a.example");
+        phone.send(first, proxy.uri());
+        phone.awaitResponse(first, 408);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !target.isUp());
+        // the set's only box is down: the phones are told when to come back, not to retry at once
+        Request second = registerRequest(201, "tenant-a.example");
+        phone.send(second, proxy.uri());
+        Response refused = phone.awaitResponse(second, 503);
+        assertThat(refused.getHeader(RetryAfterHeader.NAME)).isNotNull();
+        assertThat(((RetryAfterHeader) refused.getHeader(RetryAfterHeader.NAME)).getRetryAfter()).isEqualTo(20);
+    }
+
+    @Test
+    void aNegativeNoPbxRetryAfterFailsStartupNamingTheKey() throws Exception {
+        SipFlowTestApp app = new SipFlowTestApp().tenant("tenant-a.example", 1, asterisk.uri())
+                .with("sipflow.dispatcher.no-pbx-retry-after", "-5");
+        assertThatThrownBy(app::start).hasStackTraceContaining("Invalid sipflow.dispatcher.no-pbx-retry-after '-5'");
+        app.close();
     }
 
     @Test

@@ -96,7 +96,8 @@ public final class SipFlowModules implements CamelConfiguration {
         Set<Integer> aliveCodes = Arrays.stream(s.string("sipflow.dispatcher.probe-alive-codes", "200").split(","))
                 .map(String::trim).filter(x -> !x.isEmpty()).map(Integer::valueOf).collect(Collectors.toSet());
         DispatcherBean dispatcher = new DispatcherBean(directory, s.integer("sipflow.dispatcher.failure-threshold", 2),
-                s.integer("sipflow.dispatcher.success-threshold", 1), aliveCodes);
+                s.integer("sipflow.dispatcher.success-threshold", 1), aliveCodes,
+                s.integer("sipflow.dispatcher.no-pbx-retry-after", 10));
 
         LocationStore store = new LocationStore(s.integer("sipflow.location.max-contacts", 10),
                 s.enumValue("sipflow.location.max-contacts-policy", MaxContactsPolicy.class, MaxContactsPolicy.EVICT_OLDEST));

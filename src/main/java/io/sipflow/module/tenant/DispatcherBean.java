@@ -28,12 +28,20 @@ public final class DispatcherBean {
     private final int failureThreshold;
     private final int successThreshold;
     private final Set<Integer> aliveCodes;
+    /** Retry-After seconds of the "no PBX up" 503 (0: none). */
+    private final int noPbxRetryAfter;
 
-    public DispatcherBean(TenantDirectory directory, int failureThreshold, int successThreshold, Set<Integer> aliveCodes) {
+    public DispatcherBean(TenantDirectory directory, int failureThreshold, int successThreshold, Set<Integer> aliveCodes,
+            int noPbxRetryAfter) {
+        if (noPbxRetryAfter < 0) {
+            throw new IllegalArgumentException("Invalid sipflow.dispatcher.no-pbx-retry-after '" + noPbxRetryAfter
+                    + "': expected seconds >= 0 (0 = no Retry-After)");
+        }
         this.directory = directory;
         this.failureThreshold = failureThreshold;
         this.successThreshold = successThreshold;
         this.aliveCodes = aliveCodes;
+        this.noPbxRetryAfter = noPbxRetryAfter;
     }
 
     /** {@code ds_select_dst}: the first destination for this Call-ID into {@code $du}, the rest kept for failover. */
@@ -44,6 +52,10 @@ public final class DispatcherBean {
                 : DispatcherSelector.candidates(directory.set(setId), m.getHeader(SipConstants.CALL_ID, String.class));
         if (candidates.isEmpty()) {
             Refusals.refuse(m, 503, "Service Unavailable", "no PBX up in set " + setId);
+            if (noPbxRetryAfter > 0) {
+                // RFC 3261 §21.5.4: a whole set down is not a reason for every phone to retry at once
+                m.setHeader(SipConstants.EXTRA_HEADERS, "Retry-After: " + noPbxRetryAfter);
+            }
             return;
         }
         exchange.setProperty(ModuleHeaders.PROPERTY_CANDIDATES, new ArrayDeque<>(candidates));
