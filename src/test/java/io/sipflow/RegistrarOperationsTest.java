@@ -69,13 +69,7 @@ class RegistrarOperationsTest {
                 .with("sipflow.dispatcher.probe-interval", "300ms").with("sipflow.dispatcher.probe-timeout", "300ms")
                 .with("sipflow.dispatcher.failure-threshold", "1")
                 .start();
-        DispatcherTarget target = tenants().directory().set(1).get(0);
-        // probe_mode 0 probes only what is down: force the box down by making it silent, via a relay failure
-        asterisk.down();
-        Request register = registerRequest(201, "tenant-a.example");
-        phone.send(register, proxy.uri());
-        phone.awaitResponse(register, 408);
-        await().atMost(Duration.ofSeconds(10)).until(() -> target.timesMarkedDown() == 1);
+        DispatcherTarget target = markTheOnlyBoxDownByARelayTimeout();
         // the box answers OPTIONS: the next probe brings it back
         await().atMost(Duration.ofSeconds(10)).until(target::isUp);
         assertThat(optionsTarget.findRequest(Request.OPTIONS, null)).isNotNull();
@@ -88,18 +82,27 @@ class RegistrarOperationsTest {
                 .with("sipflow.dispatcher.probe-interval", "1h").with("sipflow.dispatcher.failure-threshold", "1")
                 .with("sipflow.dispatcher.no-pbx-retry-after", "20")
                 .start();
-        DispatcherTarget target = tenants().directory().set(1).get(0);
-        asterisk.down();
-        Request first = registerRequest(201, "tenant-a.example");
-        phone.send(first, proxy.uri());
-        phone.awaitResponse(first, 408);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !target.isUp());
+        markTheOnlyBoxDownByARelayTimeout();
         // the set's only box is down: the phones are told when to come back, not to retry at once
         Request second = registerRequest(201, "tenant-a.example");
         phone.send(second, proxy.uri());
         Response refused = phone.awaitResponse(second, 503);
         assertThat(refused.getHeader(RetryAfterHeader.NAME)).isNotNull();
         assertThat(((RetryAfterHeader) refused.getHeader(RetryAfterHeader.NAME)).getRetryAfter()).isEqualTo(20);
+    }
+
+    /**
+     * Makes tenant-a's only box (set 1) silent and sends a REGISTER: its 408 marks the box down
+     * (failure-threshold 1; probe_mode 0 probes only what is down, so a relay failure it must be).
+     */
+    private DispatcherTarget markTheOnlyBoxDownByARelayTimeout() throws Exception {
+        DispatcherTarget target = tenants().directory().set(1).get(0);
+        asterisk.down();
+        Request register = registerRequest(201, "tenant-a.example");
+        phone.send(register, proxy.uri());
+        phone.awaitResponse(register, 408);
+        await().atMost(Duration.ofSeconds(10)).until(() -> target.timesMarkedDown() == 1);
+        return target;
     }
 
     @Test
