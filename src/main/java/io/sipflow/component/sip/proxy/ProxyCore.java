@@ -4,6 +4,7 @@ import gov.nist.javax.sip.ReleaseReferencesStrategy;
 import gov.nist.javax.sip.stack.SIPClientTransaction;
 import io.sipflow.component.sip.SipOutcome;
 import io.sipflow.component.sip.SipProtocolConstants;
+import io.sipflow.component.sip.stack.LocalAddresses;
 import io.sipflow.component.sip.stack.NextHopRouter;
 import io.sipflow.component.sip.stack.SipStackRuntime;
 
@@ -139,7 +140,7 @@ public final class ProxyCore {
      */
     public boolean forwardUpstream(ServerTransactionContext ctx, Response received) {
         synchronized (received) {
-            if (isOurs((ViaHeader) received.getHeader(ViaHeader.NAME))) {
+            if (isOwnVia((ViaHeader) received.getHeader(ViaHeader.NAME), runtime.localAddresses())) {
                 received.removeFirst(ViaHeader.NAME);
             }
         }
@@ -147,9 +148,9 @@ public final class ProxyCore {
     }
 
     /** A Via this proxy put on a request it relayed (or on the copy a local answer is built on). */
-    private boolean isOurs(ViaHeader via) {
+    static boolean isOwnVia(ViaHeader via, LocalAddresses local) {
         return via != null && via.getBranch() != null && via.getBranch().startsWith(SipProtocolConstants.BRANCH_PREFIX)
-                && runtime.localAddresses().isLocal(via.getHost(), via.getPort());
+                && local.isLocal(via.getHost(), via.getPort());
     }
 
     /** Sends a response on the server transaction; a second final response is refused (except 2xx to INVITE). */

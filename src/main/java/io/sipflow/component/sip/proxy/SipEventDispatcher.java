@@ -212,12 +212,8 @@ public final class SipEventDispatcher implements SipListener {
 
     /** A response with no transaction: a retransmitted 2xx to an INVITE we forwarded, or garbage. */
     private void forwardStray(Response response, SipProvider provider) {
-        ViaHeader top = (ViaHeader) response.getHeader(ViaHeader.NAME);
-        String branch = top == null ? null : top.getBranch();
-        boolean ours = branch != null && branch.startsWith(SipProtocolConstants.BRANCH_PREFIX)
-                && local.isLocal(top.getHost(), top.getPort());
         int code = response.getStatusCode();
-        if (!ours || code < 200 || code >= 300) {
+        if (!ProxyCore.isOwnVia((ViaHeader) response.getHeader(ViaHeader.NAME), local) || code < 200 || code >= 300) {
             counters.strayResponses.increment();
             LOG.debug("Stray {} response dropped", code);
             return;
