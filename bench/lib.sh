@@ -255,7 +255,7 @@ start_uas() {
     [[ $scenario == */* ]] || scenario=$SCENARIOS/$scenario
     UAS_PORT=${UAS_PORT_WANTED:-$(free_port)}
     mkdir -p "$RUN_DIR/$name"
-    (cd "$RUN_DIR/$name" && exec sipp -sf "$scenario" -i "$ip" -p "$UAS_PORT" -t u1 \
+    (cd "$RUN_DIR/$name" && exec nice -n "$SIPP_NICE" sipp -sf "$scenario" -i "$ip" -p "$UAS_PORT" -t u1 \
         -m "$max_calls" -timeout "${secs}s" -nostdin -buff_size 4194304 \
         -trace_stat -stf uas-stat.csv -fd 5 -trace_err -error_file uas-errors.log "$@" \
         >uas.out 2>&1) &
@@ -331,6 +331,39 @@ gc_allocation_stalls() {
     echo "${n:-0}"
 }
 
+# new_step_dir RATE: sets STEP_DIR to a fresh step folder (step-RATE, or step-$STEP_TAG; a rate run
+# twice in one ladder gets step-RATE-2, -3...: each step's traces stay its own)
+new_step_dir() {
+    local base=$RUN_DIR/step-${STEP_TAG:-$1} n=2
+    STEP_DIR=$base
+    while [[ -e $STEP_DIR ]]; do STEP_DIR=$base-$((n++)); done
+    mkdir -p "$STEP_DIR"
+}
+
+# The load generator's own losses: datagrams the kernel dropped at the SIPp sockets because their
+# receive buffers were full (a SIPp that waits for a CPU stops reading; at 6,000 REGISTER/s on
+# 2026-12-07 the UAC's socket dropped ~10,000 answers per second and their retransmissions became
+# the step's failure). Read from /proc/net/udp (every UDP socket but SipFlow's port), per socket,
+# keeping each socket's highest count: a UAC's socket is gone once it exits.
+# gen_drops_begin: the counts before the step; gen_drops_sample: while it runs; gen_drops_total:
+# the drops during the step.
+gen_drops_begin() {
+    awk 'FNR > 1 { print $2, $NF }' /proc/net/udp >"$STEP_DIR/udp-drops.0"
+    cp "$STEP_DIR/udp-drops.0" "$STEP_DIR/udp-drops.max"
+}
+gen_drops_sample() {
+    awk -v state="$STEP_DIR/udp-drops.max" 'FILENAME == state { m[$1] = $2; next }
+        FNR > 1 && $NF + 0 > m[$2] + 0 { m[$2] = $NF }
+        END { for (k in m) print k, m[k] }' "$STEP_DIR/udp-drops.max" /proc/net/udp >"$STEP_DIR/udp-drops.new" \
+        && mv "$STEP_DIR/udp-drops.new" "$STEP_DIR/udp-drops.max"
+}
+gen_drops_total() {
+    gen_drops_sample
+    awk -v own="$(printf ':%04X' "$SIPFLOW_PORT")" -v base="$STEP_DIR/udp-drops.0" \
+        'FILENAME == base { b[$1] = $2; next } substr($1, length($1) - 4) != own { n += $2 - b[$1] } END { print n + 0 }' \
+        "$STEP_DIR/udp-drops.0" "$STEP_DIR/udp-drops.max"
+}
+
 # udp_socket PORT FIELD: sum of an ss skmem FIELD over the UDP sockets bound to local PORT:
 # d = datagrams the kernel dropped (receive buffer full), rb = receive buffer size in bytes.
 udp_socket() {
@@ -362,8 +395,8 @@ rtt_stats() {
 
 # ---- one load step --------------------------------------------------------------------------
 
-STEP_HEADER=$(printf '%-6s %7s %7s %7s %6s %7s %7s %6s %5s %5s %6s %6s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s' \
-    rate calls ok shed failed retrans cps good_s p50ms p99ms maxms sf_cpu gc_cpu uac_cpu uas_cpu db_cpu rss_mb heap_mb gc_n gc_ms sf_drop verdict)
+STEP_HEADER=$(printf '%-6s %7s %7s %7s %6s %7s %7s %6s %5s %5s %6s %6s %6s %6s %6s %6s %6s %6s %5s %5s %6s %8s  %s' \
+    rate calls ok shed failed retrans cps good_s p50ms p99ms maxms sf_cpu gc_cpu uac_cpu uas_cpu db_cpu rss_mb heap_mb gc_n gc_ms sf_drop gen_drop verdict)
 
 # run_step SCENARIO RATE CALLS SECONDS [extra SIPp args...]: one bounded SIPp UAC run through SipFlow,
 # sampling SipFlow and both SIPp processes around it. Prints the summary line; sets STEP_VERDICT
@@ -373,19 +406,18 @@ STEP_HEADER=$(printf '%-6s %7s %7s %7s %6s %7s %7s %6s %5s %5s %6s %6s %6s %6s %
 run_step() {
     local scenario=$1 rate=$2 calls=$3 secs=$4
     shift 4
-    STEP_DIR=$RUN_DIR/step-${STEP_TAG:-$rate}
-    mkdir -p "$STEP_DIR"
+    new_step_dir "$rate"
     local sf0 gcc0 gcc1 uas0 gc0 drops0 t0 sf1 uas1 gc1 drops1 t1 uac_ticks db0 db1 rc=0
     if [[ ${JFR:-0} == 1 ]]; then
         jcmd "$SIPFLOW_PID" JFR.start name="step-$rate" settings="${JFR_SETTINGS:-profile}" filename="$STEP_DIR/sipflow.jfr" \
             >"$STEP_DIR/jfr.out" 2>&1
     fi
     sf0=$(cpu_ticks "$SIPFLOW_PID"); gcc0=$(gc_ticks "$SIPFLOW_PID"); uas0=$(cpu_ticks "$UAS_PID"); gc0=$(jvm_gc "$SIPFLOW_PID"); db0=$(db_ticks)
-    drops0=$(udp_socket "$SIPFLOW_PORT" d); t0=$(date +%s%N)
+    drops0=$(udp_socket "$SIPFLOW_PORT" d); gen_drops_begin; t0=$(date +%s%N)
     # the phones keep their address from step to step (their REGISTERs are refreshes of the bindings
     # the first pass made), unless --phones-move: a new port per step, every REGISTER a new contact
     if [[ -z ${UAC_PORT:-} || $PHONES_MOVE == 1 ]]; then UAC_PORT=$(free_port); fi
-    (cd "$STEP_DIR" && exec sipp "$PROXY_IP:$SIPFLOW_PORT" -sf "$SCENARIOS/$scenario" -i "$UAC_IP" -p "$UAC_PORT" \
+    (cd "$STEP_DIR" && exec nice -n "$SIPP_NICE" sipp "$PROXY_IP:$SIPFLOW_PORT" -sf "$SCENARIOS/$scenario" -i "$UAC_IP" -p "$UAC_PORT" \
         -t u1 -r "$rate" -rp 1000 -m "$calls" -timeout "${secs}s" -timeout_error -nostdin -buff_size 4194304 \
         -inf "$RUN_DIR/users.csv" -trace_stat -stf uac-stat.csv -fd 1 -trace_rtt -rtt_freq 100 \
         -nd -trace_err -error_file uac-errors.log "$@" >uac.out 2>&1) &
@@ -396,6 +428,7 @@ run_step() {
     uac_ticks=0
     while kill -0 "$uac_pid" 2>/dev/null; do
         uac_ticks=$(cpu_ticks "$uac_pid")
+        gen_drops_sample
         sleep 0.2
     done
     wait "$uac_pid" || rc=$?
@@ -458,9 +491,9 @@ print_step_line() {
     if [[ $((${stalls1:-0} - ${stalls0:-0})) -gt 0 ]]; then
         why+="${why:+;} $((stalls1 - stalls0)) GC allocation stall(s)"
     fi
-    printf '%-6s %7s %7s %7s %6s %7s %7s %6s %5s %5s %6s %6s %6s %6s %6s %6s %6s %6s %5s %5s %6s  %s\n' \
+    printf '%-6s %7s %7s %7s %6s %7s %7s %6s %5s %5s %6s %6s %6s %6s %6s %6s %6s %6s %5s %5s %6s %8s  %s\n' \
         "$rate" "$calls" "$ok" "$shed" "$failed" "$retrans" "$cps" "$good_s" "$p50" "$p99" "$pmax" "$sf_cpu" "$gc_cpu" "$uac_cpu" "$uas_cpu" "$db_cpu" \
-        "$(rss_mb "$SIPFLOW_PID")" "$heap1" "$((gcn1 - gcn0))" "$((gcms1 - gcms0))" "$((drops1 - drops0))" \
+        "$(rss_mb "$SIPFLOW_PID")" "$heap1" "$((gcn1 - gcn0))" "$((gcms1 - gcms0))" "$((drops1 - drops0))" "$(gen_drops_total)" \
         "$STEP_VERDICT${why:+ (${why# })}"
 }
 
@@ -473,8 +506,7 @@ print_step_line() {
 run_multi_step() {
     local scenario=$1 rate=$2 calls=$3 secs=$4
     shift 4
-    STEP_DIR=$RUN_DIR/step-${STEP_TAG:-$rate}
-    mkdir -p "$STEP_DIR"
+    new_step_dir "$rate"
     local n=${#STEP_UACS[@]} i ip inf name port pid rc=0 any
     local per_rate=$((rate / n)) per_calls=$((calls / n))
     local -a pids=() names=() ticks=()
@@ -485,13 +517,13 @@ run_multi_step() {
     fi
     sf0=$(cpu_ticks "$SIPFLOW_PID"); gcc0=$(gc_ticks "$SIPFLOW_PID"); gc0=$(jvm_gc "$SIPFLOW_PID"); db0=$(db_ticks)
     for pid in "${STEP_UAS_PIDS[@]}"; do uas0=$((uas0 + $(cpu_ticks "$pid"))); done
-    drops0=$(udp_socket "$SIPFLOW_PORT" d); t0=$(date +%s%N)
+    drops0=$(udp_socket "$SIPFLOW_PORT" d); gen_drops_begin; t0=$(date +%s%N)
     for ((i = 0; i < n; i++)); do
         port=
         read -r ip inf name port <<<"${STEP_UACS[i]}"
         [[ -n $port ]] || port=$(free_port)
         mkdir -p "$STEP_DIR/$name"
-        (cd "$STEP_DIR/$name" && exec sipp "$PROXY_IP:$SIPFLOW_PORT" -sf "$SCENARIOS/$scenario" -i "$ip" -p "$port" \
+        (cd "$STEP_DIR/$name" && exec nice -n "$SIPP_NICE" sipp "$PROXY_IP:$SIPFLOW_PORT" -sf "$SCENARIOS/$scenario" -i "$ip" -p "$port" \
             -t u1 -r "$per_rate" -rp 1000 -m "$per_calls" -timeout "${secs}s" -timeout_error -nostdin -buff_size 4194304 \
             -inf "$inf" -trace_stat -stf uac-stat.csv -fd 1 -trace_rtt -rtt_freq 100 \
             -nd -trace_err -error_file uac-errors.log "$@" >uac.out 2>&1) &
@@ -510,6 +542,7 @@ run_multi_step() {
             fi
         done
         ((any)) || break
+        gen_drops_sample
         sleep 0.2
     done
     for pid in "${pids[@]}"; do wait "$pid" || rc=$?; done
@@ -602,6 +635,7 @@ describe_run() {
     echo "# SipFlow $(git -C "$ROOT_DIR" describe --always --dirty 2>/dev/null || echo '?'), jar $JAR ($(date -r "$JAR" '+%F %T')); $(java -version 2>&1 | head -1); $(sipp -v 2>&1 | grep -o 'SIPp v[^ ]*' | head -1)"
     [[ -n ${VM_CALIBRATION:-} ]] && echo "$VM_CALIBRATION"
     echo "# $(damon_describe)"
+    echo "# SIPp niceness $SIPP_NICE$( ((SIPP_NICE < 0)) && echo ' (ahead of SipFlow in the CPU queue: the load generator must not be starved, --sipp-nice)')"
     return 0
 }
 
@@ -687,6 +721,10 @@ usage_common() {
   --damon on|off        the kernel's DAMON memory monitor/reclaim (kdamond) on or off for this run
                         (root; restored on exit). Without it the run leaves DAMON as it is; every
                         report says which it was (a pageout kdamond halved ZGC SipFlow on 2026-12-07)
+  --sipp-nice N         niceness of every SIPp (default: $SIPP_NICE; negative needs root). On 2 cores
+                        shared with SipFlow's many threads, a SIPp at 0 waited 60-88 % of the time for
+                        a CPU at 6,000 REGISTER/s (schedstat), its 8 MB socket buffer overflowed and
+                        the retransmissions of the answers it lost became the failure (2026-12-07)
 Environment: SIPFLOW_OPTS (extra -Dkey=value for SipFlow), SIPFLOW_JAR, SIPFLOW_CPU_LOCK.
 USAGE
 }
@@ -702,6 +740,7 @@ KEEP_GOING=0
 PHONES_MOVE=0
 BUDGET=270
 WARMUP=10
+SIPP_NICE=$( ((EUID == 0)) && echo -10 || echo 0)
 
 # parse_common_args "$@": the options above; anything else is an error.
 parse_common_args() {
@@ -719,6 +758,7 @@ parse_common_args() {
             --damon) [[ $2 == on || $2 == off ]] || die "--damon takes on or off"; DAMON_WANTED=$2; shift 2 ;;
             --budget) BUDGET=$2; shift 2 ;;
             --warmup) WARMUP=$2; shift 2 ;;
+            --sipp-nice) [[ $2 =~ ^-?[0-9]+$ ]] || die "--sipp-nice takes an integer"; SIPP_NICE=$2; shift 2 ;;
             -h | --help) usage; exit 0 ;;
             *) usage >&2; exit 2 ;;
         esac
