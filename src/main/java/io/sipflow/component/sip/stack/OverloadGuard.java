@@ -22,9 +22,12 @@ import org.slf4j.LoggerFactory;
  *     clients retransmit (T1 = 500 ms) and relays time out, and every reply SipFlow waits for sits
  *     in the same queue. Over the high mark SipFlow is <i>congested</i>: it admits only a share of
  *     the new requests, cut by a quarter every 100 ms while the delay stays over the low mark and
- *     raised by 5 points while it is under (AIMD, like OpenSIPS ratelimit's FEEDBACK pipes), so
- *     the admitted load settles at what the box can serve instead of flapping between all and
- *     nothing; congestion ends when everything is admitted again and the delay is under the low
+ *     does not fall fast enough, held while it falls towards the low mark within T1 (500 ms, before
+ *     clients retransmit: the last cut works, cutting again while the backlog drains would
+ *     overshoot and shed what the box could serve), and raised by 5 points while it is under the
+ *     low mark (AIMD, like OpenSIPS ratelimit's FEEDBACK pipes), so the admitted load settles at
+ *     what the box can serve instead of flapping between all and nothing; congestion ends when
+ *     everything is admitted again and the delay is under the low
  *     mark. Datagrams that waited longer than {@code drop-after} (their senders have retransmitted
  *     them by then) are dropped unread, the last resort when even shedding cannot keep up;</li>
  * <li><b>requests in flight</b> — received and not yet answered (INVITE: until it rings): bounds
@@ -50,6 +53,8 @@ public final class OverloadGuard implements AutoCloseable {
     static final int SHARE_ALL = 1000;
     static final int SHARE_STEP = 50;
     static final int SHARE_FLOOR = 10;
+    /** A draining queue keeps its share if at its pace it is under the low mark within this many windows (T1 = 500 ms). */
+    static final int DRAIN_HORIZON_WINDOWS = 5;
     /** A shedding episode ends after this long without a signal on and without a request over the cap. */
     static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -68,6 +73,7 @@ public final class OverloadGuard implements AutoCloseable {
 
     // written by the sampling thread only
     private long lastDecisionNanos;
+    private long delayAtLastDecision;
     private boolean queueCongested;
     private boolean tooManyInFlight;
     private boolean tableFull;
@@ -253,11 +259,14 @@ public final class OverloadGuard implements AutoCloseable {
                 share = cut(SHARE_ALL);
             }
         } else if (delay >= low) {
-            share = cut(share);
+            if (!drainsInTime(delay, low)) {
+                share = cut(share);
+            }
         } else {
             share = Math.min(SHARE_ALL, share + SHARE_STEP);
             queueCongested = share < SHARE_ALL;
         }
+        delayAtLastDecision = delay;
         admitPermille = queueCongested ? share : SHARE_ALL;
         if (wasCongested && !queueCongested) {
             congestionEndedNanos = nowNanos;
@@ -305,6 +314,15 @@ public final class OverloadGuard implements AutoCloseable {
         shedAtLastDecision = shedNow;
         dropsAtLastDecision = dropsNow;
         shedding = episode;
+    }
+
+    /**
+     * True when the delay fell since the last decision fast enough to be under the low mark within
+     * {@value #DRAIN_HORIZON_WINDOWS} windows at that pace.
+     */
+    private boolean drainsInTime(long delay, long low) {
+        long fall = delayAtLastDecision - delay;
+        return fall > 0 && delay - low <= fall * DRAIN_HORIZON_WINDOWS;
     }
 
     /** Multiplicative decrease: a quarter off, nothing under the floor. */

@@ -101,7 +101,7 @@ class OverloadGuardTest {
         assertThat(guard.admitShare()).isEqualTo(0.75);
         assertThat(guard.admitsEverything()).isFalse();
 
-        probe(guard, 20, WINDOW); // between the marks: still cut (hysteresis)
+        probe(guard, 150, WINDOW); // between the marks, not falling: cut again (hysteresis)
         assertThat(guard.admitShare()).isEqualTo(0.562);
         for (int i = 0; i < 20; i++) {
             probe(guard, 30, WINDOW);
@@ -122,6 +122,24 @@ class OverloadGuardTest {
         assertThat(guard.isCongested()).isFalse();
         assertThat(guard.admitShare()).isEqualTo(1.0);
         assertThat(guard.admit(now)).isTrue();
+    }
+
+    @Test
+    void aQueueDrainingToTheLowMarkWithinT1KeepsItsShareASlowerOneIsCutAgain() {
+        OverloadGuard guard = guard(true, 0, 0);
+        probe(guard, 300, WINDOW);
+        assertThat(guard.admitShare()).isEqualTo(0.75);
+        probe(guard, 200, WINDOW); // 100 ms less in a window: under the low mark in two more
+        assertThat(guard.admitShare()).as("draining: the last cut works").isEqualTo(0.75);
+        probe(guard, 120, WINDOW); // 80 less: 100 ms to go, within five windows at that pace
+        assertThat(guard.admitShare()).isEqualTo(0.75);
+        probe(guard, 115, WINDOW); // 5 less: 95 ms to go would take 19 windows
+        assertThat(guard.admitShare()).as("draining too slowly").isEqualTo(0.562);
+        probe(guard, 115, WINDOW); // not falling
+        assertThat(guard.admitShare()).isEqualTo(0.421);
+        probe(guard, 10, WINDOW); // under the low mark: 5 points back per window
+        assertThat(guard.admitShare()).isEqualTo(0.471);
+        assertThat(guard.isCongested()).isTrue();
     }
 
     @Test
