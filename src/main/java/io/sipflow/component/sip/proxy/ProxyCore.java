@@ -6,6 +6,7 @@ import io.sipflow.component.sip.SipOutcome;
 import io.sipflow.component.sip.SipProtocolConstants;
 import io.sipflow.component.sip.stack.LocalAddresses;
 import io.sipflow.component.sip.stack.NextHopRouter;
+import io.sipflow.component.sip.stack.ParsedResponse;
 import io.sipflow.component.sip.stack.SipStackRuntime;
 
 import java.time.Duration;
@@ -177,7 +178,7 @@ public final class ProxyCore {
             return false;
         }
         try {
-            ctx.serverTransaction().sendResponse(response);
+            ParsedResponse.sendEncodingOnce(response, () -> ctx.serverTransaction().sendResponse(response));
             if (code >= 200) {
                 runtime.counters().finalReply(code, System.nanoTime() - ctx.receivedNanos());
                 ctx.releaseAfterFinal();

@@ -25,14 +25,14 @@ final class FastPathMessageParser extends StringMsgParser {
         if (firstLine.startsWith("SIP/2.0 ")) {
             StatusLine statusLine = FastHeaderParser.statusLine(firstLine);
             if (statusLine != null) {
-                SIPResponse response = new SIPResponse();
+                SIPResponse response = new ParsedResponse();
                 response.setStatusLine(statusLine);
                 return response;
             }
         } else {
             RequestLine requestLine = FastHeaderParser.requestLine(firstLine);
             if (requestLine != null) {
-                SIPRequest request = new SIPRequest();
+                SIPRequest request = new ParsedRequest();
                 request.setRequestLine(requestLine);
                 return request;
             }

@@ -1,0 +1,59 @@
+package io.sipflow.component.sip.stack;
+
+import gov.nist.javax.sip.header.CSeq;
+import gov.nist.javax.sip.header.Via;
+import gov.nist.javax.sip.message.SIPMessage;
+
+/**
+ * A message's transaction id, remembered with what it was computed from. JAIN-SIP's
+ * {@code SIPMessage.getTransactionId()} copies the top Via's branch twice (upper-cased to test the
+ * RFC 3261 magic cookie, lower-cased as the id) on every call, and the stack asks for it several
+ * times per message (creating the server transaction, finding the client transaction of a
+ * response, sending): 3 % of all allocation at 1,000 calls/s. With a magic-cookie branch the id
+ * depends only on that branch and, for CANCEL, the CSeq method; the memo holds for exactly the same
+ * top Via object, branch string and CSeq method (compared by identity, so any edit, and every
+ * clone's copied headers, computes it again). RFC 2543 ids (no cookie) are never remembered.
+ * Immutable: a racy read sees a whole memo or none.
+ */
+final class TransactionIdMemo {
+
+    private static final String MAGIC_COOKIE = "z9hg4bk";
+
+    private final Via via;
+    private final String branch;
+    private final String method;
+    private final String id;
+
+    private TransactionIdMemo(Via via, String branch, String method, String id) {
+        this.via = via;
+        this.branch = branch;
+        this.method = method;
+        this.id = id;
+    }
+
+    /** The remembered id if {@code memo} still describes the message, else null. */
+    static String idIfCurrent(TransactionIdMemo memo, SIPMessage message) {
+        if (memo == null) {
+            return null;
+        }
+        Via top = message.getTopmostVia();
+        CSeq cseq = (CSeq) message.getCSeq();
+        return top == memo.via && top.getBranch() == memo.branch && cseq != null && cseq.getMethod() == memo.method
+                ? memo.id
+                : null;
+    }
+
+    /** A memo of the id just computed for the message, or null when it may not be remembered. */
+    static TransactionIdMemo of(SIPMessage message, String id) {
+        Via top = message.getTopmostVia();
+        CSeq cseq = (CSeq) message.getCSeq();
+        if (id == null || top == null || cseq == null) {
+            return null;
+        }
+        String branch = top.getBranch();
+        if (branch == null || !branch.regionMatches(true, 0, MAGIC_COOKIE, 0, MAGIC_COOKIE.length())) {
+            return null;
+        }
+        return new TransactionIdMemo(top, branch, cseq.getMethod(), id);
+    }
+}
