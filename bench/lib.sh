@@ -721,10 +721,12 @@ usage_common() {
   --damon on|off        the kernel's DAMON memory monitor/reclaim (kdamond) on or off for this run
                         (root; restored on exit). Without it the run leaves DAMON as it is; every
                         report says which it was (a pageout kdamond halved ZGC SipFlow on 2026-12-07)
-  --sipp-nice N         niceness of every SIPp (default: $SIPP_NICE; negative needs root). On 2 cores
-                        shared with SipFlow's many threads, a SIPp at 0 waited 60-88 % of the time for
-                        a CPU at 6,000 REGISTER/s (schedstat), its 8 MB socket buffer overflowed and
-                        the retransmissions of the answers it lost became the failure (2026-12-07)
+  --sipp-nice N         niceness of every SIPp (default: $SIPP_NICE, as every run before; negative needs
+                        root). On 2 cores shared with SipFlow's many threads, a SIPp at 0 waited
+                        60-88 % of the time for a CPU at 6,000 REGISTER/s (schedstat), its 8 MB socket
+                        buffer overflowed and the retransmissions of the answers it lost became the
+                        failure (2026-12-07; the gen_drop column shows it). -10 puts SIPp first: no
+                        generator losses, and SipFlow gets only what SIPp leaves
 Environment: SIPFLOW_OPTS (extra -Dkey=value for SipFlow), SIPFLOW_JAR, SIPFLOW_CPU_LOCK.
 USAGE
 }
@@ -740,7 +742,7 @@ KEEP_GOING=0
 PHONES_MOVE=0
 BUDGET=270
 WARMUP=10
-SIPP_NICE=$( ((EUID == 0)) && echo -10 || echo 0)
+SIPP_NICE=0
 
 # parse_common_args "$@": the options above; anything else is an error.
 parse_common_args() {
