@@ -16,11 +16,8 @@ public final class ParsedRequest extends SIPRequest {
 
     @Override
     public String getTransactionId() {
-        String id = TransactionIdMemo.idIfCurrent(transactionId, this);
-        if (id == null) {
-            id = super.getTransactionId();
-            transactionId = TransactionIdMemo.of(this, id);
-        }
-        return id;
+        TransactionIdMemo memo = TransactionIdMemo.refresh(transactionId, this, super::getTransactionId);
+        transactionId = memo;
+        return memo.id();
     }
 }

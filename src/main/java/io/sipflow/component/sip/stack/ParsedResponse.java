@@ -30,12 +30,9 @@ public final class ParsedResponse extends SIPResponse {
 
     @Override
     public String getTransactionId() {
-        String id = TransactionIdMemo.idIfCurrent(transactionId, this);
-        if (id == null) {
-            id = super.getTransactionId();
-            transactionId = TransactionIdMemo.of(this, id);
-        }
-        return id;
+        TransactionIdMemo memo = TransactionIdMemo.refresh(transactionId, this, super::getTransactionId);
+        transactionId = memo;
+        return memo.id();
     }
 
     /**
