@@ -407,7 +407,7 @@ run_step() {
     local scenario=$1 rate=$2 calls=$3 secs=$4
     shift 4
     new_step_dir "$rate"
-    local sf0 gcc0 gcc1 uas0 gc0 drops0 t0 sf1 uas1 gc1 drops1 t1 uac_ticks db0 db1 rc=0
+    local sf0 gcc0 gcc1 uas0 gc0 drops0 t0 sf1 uas1 gc1 drops1 t1 t uac_ticks db0 db1 rc=0
     if [[ ${JFR:-0} == 1 ]]; then
         jcmd "$SIPFLOW_PID" JFR.start name="step-$rate" settings="${JFR_SETTINGS:-profile}" filename="$STEP_DIR/sipflow.jfr" \
             >"$STEP_DIR/jfr.out" 2>&1
@@ -423,11 +423,12 @@ run_step() {
         -nd -trace_err -error_file uac-errors.log "$@" >uac.out 2>&1) &
     local uac_pid=$!
     track_pid "$uac_pid"
-    # SIPp's own CPU: sampled while it runs; the last sample (taken as a zombie, before wait reaps
-    # it) holds its final total
+    # SIPp's own CPU: sampled while it runs, keeping the highest reading (a sample that meets the
+    # exited process before bash reaps it can read 0: the column printed 0 % now and then)
     uac_ticks=0
     while kill -0 "$uac_pid" 2>/dev/null; do
-        uac_ticks=$(cpu_ticks "$uac_pid")
+        t=$(cpu_ticks "$uac_pid")
+        if ((t > uac_ticks)); then uac_ticks=$t; fi
         gen_drops_sample
         sleep 0.2
     done
@@ -510,7 +511,7 @@ run_multi_step() {
     local n=${#STEP_UACS[@]} i ip inf name port pid rc=0 any
     local per_rate=$((rate / n)) per_calls=$((calls / n))
     local -a pids=() names=() ticks=()
-    local sf0 gcc0 gcc1 uas0=0 gc0 drops0 t0 sf1 uas1=0 gc1 drops1 t1 db0 db1
+    local sf0 gcc0 gcc1 uas0=0 gc0 drops0 t0 sf1 uas1=0 gc1 drops1 t1 t db0 db1
     if [[ ${JFR:-0} == 1 ]]; then
         jcmd "$SIPFLOW_PID" JFR.start name="step-$rate" settings="${JFR_SETTINGS:-profile}" filename="$STEP_DIR/sipflow.jfr" \
             >"$STEP_DIR/jfr.out" 2>&1
@@ -532,13 +533,14 @@ run_multi_step() {
         ticks+=(0)
         track_pid "$!"
     done
-    # each SIPp's CPU sampled while it runs (the last sample, as a zombie, holds its total)
+    # each SIPp's CPU sampled while it runs, keeping the highest reading (see run_step)
     while :; do
         any=0
         for ((i = 0; i < n; i++)); do
             if kill -0 "${pids[i]}" 2>/dev/null; then
                 any=1
-                ticks[i]=$(cpu_ticks "${pids[i]}")
+                t=$(cpu_ticks "${pids[i]}")
+                if ((t > ticks[i])); then ticks[i]=$t; fi
             fi
         done
         ((any)) || break
