@@ -29,6 +29,11 @@ public final class CaseInsensitiveHeaders extends AbstractMap<String, Object> {
     // a proxied SIP exchange holds ~35 headers by its final response: no resize on the way
     private static final int INITIAL_CAPACITY = 64;
 
+    /** Remembered folds, one slot per name hash: bounded, shared by every map (see foldedHash). */
+    private static final FoldedName[] FOLDED_NAMES = new FoldedName[1024];
+    /** Longer names (rare, possibly from a message) are folded each time and never kept. */
+    private static final int MAX_REMEMBERED_LENGTH = 64;
+
     private Node[] table;
     /** Insertion order, for iteration. */
     private Node head;
@@ -54,8 +59,27 @@ public final class CaseInsensitiveHeaders extends AbstractMap<String, Object> {
      * Case-folded hash: ASCII letters fold to lower case; any other non-ASCII character adds the same
      * constant, so two names {@link String#equalsIgnoreCase} calls equal always hash alike, whatever
      * Unicode case rules decide for them.
+     *
+     * <p>Header names are nearly always the same few constant strings ({@code SipConstants}, the
+     * names in route expressions), so the fold is remembered per name instance: a look-up then costs
+     * the name's own cached {@link String#hashCode} and one identity check. Folding every name on
+     * every put and get was 4 % of the SIP threads' CPU samples at 2,000 calls/s.
      */
     static int foldedHash(String name) {
+        FoldedName[] memo = FOLDED_NAMES;
+        int slot = name.hashCode() & (memo.length - 1);
+        FoldedName known = memo[slot];
+        if (known != null && known.name == name) {
+            return known.hash;
+        }
+        int hash = fold(name);
+        if (name.length() <= MAX_REMEMBERED_LENGTH) {
+            memo[slot] = new FoldedName(name, hash); // a race only costs a fold: entries are immutable
+        }
+        return hash;
+    }
+
+    static int fold(String name) {
         int h = 0;
         for (int i = 0, n = name.length(); i < n; i++) {
             char c = name.charAt(i);
@@ -67,6 +91,10 @@ public final class CaseInsensitiveHeaders extends AbstractMap<String, Object> {
             h = 31 * h + c;
         }
         return h ^ (h >>> 16);
+    }
+
+    /** A name instance and its fold; found by identity, so equal content in another instance folds anew. */
+    private record FoldedName(String name, int hash) {
     }
 
     private static boolean sameName(String stored, String name) {

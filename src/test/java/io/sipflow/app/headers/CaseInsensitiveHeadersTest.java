@@ -65,6 +65,29 @@ class CaseInsensitiveHeadersTest {
         assertEquals(2, headers.size());
     }
 
+
+    @Test
+    void aRememberedFoldBelongsToItsNameInstanceOnly() {
+        String name = "CamelSipToUser";
+        int fold = CaseInsensitiveHeaders.fold(name);
+        assertEquals(fold, CaseInsensitiveHeaders.foldedHash(name));
+        assertEquals(fold, CaseInsensitiveHeaders.foldedHash(name)); // remembered
+        assertEquals(fold, CaseInsensitiveHeaders.foldedHash(new String(name)));
+        assertEquals(fold, CaseInsensitiveHeaders.foldedHash("CAMELSIPTOUSER"));
+        // "Aa" and "BB" share String.hashCode, hence a memo slot, but not their fold
+        assertEquals("Aa".hashCode(), "BB".hashCode());
+        for (int round = 0; round < 3; round++) {
+            assertEquals(CaseInsensitiveHeaders.fold("aa"), CaseInsensitiveHeaders.foldedHash("Aa"));
+            assertEquals(CaseInsensitiveHeaders.fold("bb"), CaseInsensitiveHeaders.foldedHash("BB"));
+        }
+        var headers = new CaseInsensitiveHeaders();
+        headers.put("Aa", 1);
+        headers.put("BB", 2);
+        assertEquals(1, headers.get("aA"));
+        assertEquals(2, headers.get("bb"));
+        String longName = "X-Long-".repeat(20); // never remembered, folded each time
+        assertEquals(CaseInsensitiveHeaders.fold(longName.toLowerCase()), CaseInsensitiveHeaders.foldedHash(longName));
+    }
     @Test
     void iterationIsInInsertionOrderAndTheIteratorRemoves() {
         var headers = new CaseInsensitiveHeaders();
