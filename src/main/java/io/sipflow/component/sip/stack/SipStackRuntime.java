@@ -37,6 +37,7 @@ public final class SipStackRuntime {
     private HeaderFactory headerFactory;
     private AddressFactory addressFactory;
     private OverloadGuard overloadGuard;
+    private GcPauseWatch gcPauseWatch;
 
     public SipStackRuntime(SipStackSettings settings) {
         this.settings = settings;
@@ -99,6 +100,9 @@ public final class SipStackRuntime {
         SheddingValve.register(stack, new LoadShedder(overloadGuard, counters, (gov.nist.javax.sip.stack.SIPTransactionStack) stack));
         overloadGuard.start();
         OverloadSettings o = settings.overload();
+        if (o.enabled()) {
+            gcPauseWatch = GcPauseWatch.start(o.queueDelayHigh());
+        }
         LOG.info("Load shedding {}: receive queue delay {}/{} ms ({} UDP queue(s)), drop after {} ms, max in flight {}, "
                 + "admission cap {}, Retry-After {}+{} s", o.enabled() ? "on" : "off", o.queueDelayHigh().toMillis(),
                 o.queueDelayLow().toMillis(), queues.queueCount(), o.dropAfter().toMillis(),
@@ -174,6 +178,10 @@ public final class SipStackRuntime {
         providers.clear();
         if (overloadGuard != null) {
             overloadGuard.close();
+        }
+        if (gcPauseWatch != null) {
+            gcPauseWatch.close();
+            gcPauseWatch = null;
         }
         SheddingValve.unregister(stack);
         CountingMessageParserFactory.unregister(stack);
