@@ -2,8 +2,10 @@
 # Shared helpers for the SipFlow SIPp load scripts (register-load.sh, call-load.sh). Sourced, not run.
 #
 # Layout of one run: everything goes to a fresh $RUN_DIR under /tmp (SipFlow log, SIPp CSVs, JFR
-# files); it is kept after the run for inspection. Every process a script starts is recorded with
-# track_pid and killed by the EXIT trap. All traffic stays on 127.0.0.0/8:
+# files); it is kept after the run for inspection, but for the embedded MariaDB's and Kafka's data
+# (0.3-1 GB a run: a day of ladders filled a 100 GB disk), removed unless KEEP_STORES=1. Every
+# process a script starts is recorded with track_pid and killed by the EXIT trap. All traffic stays
+# on 127.0.0.0/8:
 #   SipFlow 127.0.0.1   the "Asterisk" (SIPp UAS) 127.0.0.2   the phones (SIPp UAC) 127.0.0.3
 #   the secondary registrar (SIPp UAS, FORWARD=1 only) 127.0.0.4
 
@@ -57,7 +59,12 @@ bench_cleanup() {
     done
     STARTED_PIDS=()
     damon_restore
-    if [[ -n $RUN_DIR ]]; then log "logs, CSVs and recordings kept in $RUN_DIR"; fi
+    if [[ -n $RUN_DIR ]]; then
+        if [[ ${KEEP_STORES:-0} != 1 ]]; then
+            rm -rf "$RUN_DIR/mariadb" "$RUN_DIR/kafka"
+        fi
+        log "logs, CSVs and recordings kept in $RUN_DIR"
+    fi
 }
 
 # The machine is shared with builds that take $CPU_LOCK (flock). Take it for the whole run, unless
@@ -729,7 +736,8 @@ usage_common() {
                         buffer overflowed and the retransmissions of the answers it lost became the
                         failure (2026-12-07; the gen_drop column shows it). -10 puts SIPp first: no
                         generator losses, and SipFlow gets only what SIPp leaves
-Environment: SIPFLOW_OPTS (extra -Dkey=value for SipFlow), SIPFLOW_JAR, SIPFLOW_CPU_LOCK.
+Environment: SIPFLOW_OPTS (extra -Dkey=value for SipFlow), SIPFLOW_JAR, SIPFLOW_CPU_LOCK,
+KEEP_STORES=1 (keep the run's MariaDB and Kafka data, removed at the end otherwise).
 USAGE
 }
 
