@@ -6,35 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import io.sipflow.testsupport.CapturedLog;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** Collections as the JVM reports them: which are pauses, which are long, how often it warns; and a real JVM's reports. */
 class GcPauseWatchTest {
 
     private static final long MINUTE = TimeUnit.MINUTES.toNanos(1);
 
-    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(GcPauseWatch.class);
+    private final CapturedLog log = new CapturedLog(GcPauseWatch.class);
     private long now = 5 * MINUTE;
 
     @BeforeEach
     void captureLog() {
         log.start();
-        logger.addAppender(log);
     }
 
     @AfterEach
     void releaseLog() {
-        logger.detachAppender(log);
+        log.close();
     }
 
     @Test
@@ -106,6 +101,6 @@ class GcPauseWatchTest {
     }
 
     private List<String> warnLines() {
-        return log.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
+        return log.messages(Level.WARN);
     }
 }

@@ -3,10 +3,7 @@ package io.sipflow.component.sip.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-
+import io.sipflow.testsupport.CapturedLog;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,7 +11,6 @@ import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** The overload detector on a hand-driven clock and hand-set signals: hysteresis, admitted share, cap, drops, log lines. */
 class OverloadGuardTest {
@@ -48,19 +44,17 @@ class OverloadGuardTest {
     private final AtomicInteger table = new AtomicInteger();
     private final LongAdder shed = new LongAdder();
     private final LongAdder drops = new LongAdder();
-    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(OverloadGuard.class);
+    private final CapturedLog log = new CapturedLog(OverloadGuard.class);
     private long now = 1_000_000 * MS;
 
     @BeforeEach
     void captureLog() {
         log.start();
-        logger.addAppender(log);
     }
 
     @AfterEach
     void releaseLog() {
-        logger.detachAppender(log);
+        log.close();
     }
 
     private OverloadGuard guard(boolean enabled, int maxInFlight, int maxRate) {
@@ -156,13 +150,13 @@ class OverloadGuardTest {
 
         assertThat(queues.dropped).isPositive();
         assertThat(drops.sum()).isEqualTo(queues.dropped);
-        assertThat(log.list).hasSize(3);
-        assertThat(log.list.get(0).getLevel()).isEqualTo(Level.WARN);
-        assertThat(log.list.get(0).getFormattedMessage()).contains("503").contains("receive queue delay 300 ms >= 100 ms");
-        assertThat(log.list.get(1).getLevel()).isEqualTo(Level.WARN);
-        assertThat(log.list.get(1).getFormattedMessage()).contains("dropped unread");
-        assertThat(log.list.get(2).getLevel()).isEqualTo(Level.INFO);
-        assertThat(log.list.get(2).getFormattedMessage()).contains("7 new request(s) shed")
+        assertThat(log.events()).hasSize(3);
+        assertThat(log.events().get(0).getLevel()).isEqualTo(Level.WARN);
+        assertThat(log.events().get(0).getFormattedMessage()).contains("503").contains("receive queue delay 300 ms >= 100 ms");
+        assertThat(log.events().get(1).getLevel()).isEqualTo(Level.WARN);
+        assertThat(log.events().get(1).getFormattedMessage()).contains("dropped unread");
+        assertThat(log.events().get(2).getLevel()).isEqualTo(Level.INFO);
+        assertThat(log.events().get(2).getFormattedMessage()).contains("7 new request(s) shed")
                 .contains(queues.dropped + " stale datagram(s) dropped");
     }
 
@@ -219,7 +213,7 @@ class OverloadGuardTest {
         probe(guard, 0, WINDOW);
         assertThat(guard.isShedding()).as("requests over the cap make a shedding episode").isTrue();
         assertThat(guard.isOverloaded()).as("but no overload signal").isFalse();
-        assertThat(log.list.get(0).getFormattedMessage()).contains("admission cap of 5/s");
+        assertThat(log.events().get(0).getFormattedMessage()).contains("admission cap of 5/s");
     }
 
     @Test
@@ -250,6 +244,6 @@ class OverloadGuardTest {
             assertThat(guard.admit(now)).isTrue();
         }
         assertThat(queues.dropped).isZero();
-        assertThat(log.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).contains("shedding is off"));
+        assertThat(log.events()).singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).contains("shedding is off"));
     }
 }
