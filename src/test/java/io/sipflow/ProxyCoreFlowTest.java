@@ -212,6 +212,29 @@ class ProxyCoreFlowTest {
     }
 
     @Test
+    void aStrayTwoHundredIsRelayedStatelessly() throws Exception {
+        startProxy();
+        try (RawSipClient phone = new RawSipClient("127.0.0.1", "127.0.0.1", proxy.port());
+                RawSipClient pbx = new RawSipClient("127.0.0.1", "127.0.0.1", proxy.port())) {
+            // RFC 3261 branches no client transaction has: SipFlowSipStack hands them on without scanning the table
+            for (String branch : List.of("z9hG4bKsf-no-such-transaction-1", "z9hG4bKsf-no-such-transaction-2")) {
+                pbx.sendUdp("SIP/2.0 200 OK\r\n"
+                        + "Via: SIP/2.0/UDP 127.0.0.1:" + proxy.port() + ";branch=" + branch + "\r\n"
+                        + "Via: SIP/2.0/UDP 127.0.0.1:" + phone.localPort() + ";branch=z9hG4bK-phone-" + branch + "\r\n"
+                        + "From: <sip:alice@127.0.0.1>;tag=a1\r\n"
+                        + "To: <sip:201@tenant-a.example>;tag=b1\r\n"
+                        + "Call-ID: stray-" + branch + "@127.0.0.1\r\n"
+                        + "CSeq: 1 INVITE\r\n"
+                        + "Contact: <sip:201@127.0.0.1:" + pbx.localPort() + ">\r\n"
+                        + "Content-Length: 0\r\n\r\n");
+                String relayed = phone.receiveUdp(FakeUserAgent.WAIT);
+                assertThat(relayed).as("stray 2xx with branch %s", branch).startsWith("SIP/2.0 200")
+                        .contains("branch=z9hG4bK-phone-" + branch).doesNotContain("branch=" + branch + "\r\n");
+            }
+        }
+    }
+
+    @Test
     void retransmittedRequestIsAbsorbedByTheTransactionLayer() throws Exception {
         startProxy();
         RequestEvent[] seen = new RequestEvent[1];
