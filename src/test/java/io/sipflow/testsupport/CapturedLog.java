@@ -5,13 +5,17 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one class logs during a test, in order: {@link #start()} in a {@code @BeforeEach},
- * {@link #close()} in an {@code @AfterEach}.
+ * What one class logs during each test, in order: a JUnit extension
+ * ({@code @RegisterExtension final CapturedLog log = new CapturedLog(X.class);}) that attaches before
+ * each test and detaches after it.
  */
-public final class CapturedLog implements AutoCloseable {
+public final class CapturedLog implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
 
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
@@ -34,6 +38,16 @@ public final class CapturedLog implements AutoCloseable {
     /** The formatted messages logged at {@code level}, oldest first. */
     public List<String> messages(Level level) {
         return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.sipflow.testsupport;
 import static org.awaitility.Awaitility.await;
 
 import gov.nist.javax.sip.stack.SIPServerTransaction;
+import gov.nist.javax.sip.stack.UdpWorkers;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +57,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class FakeUserAgent implements BeforeEachCallback, AfterEachCallback, SipListener, AutoCloseable {
 
+    /** The stack's SIP threads (JAIN-SIP THREAD_POOL_SIZE), one UDP worker channel each. */
+    private static final int WORKERS = 4;
+
     private static final AtomicInteger IDS = new AtomicInteger();
     public static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -98,7 +102,7 @@ public final class FakeUserAgent implements BeforeEachCallback, AfterEachCallbac
         p.setProperty("javax.sip.STACK_NAME", name + "-" + port);
         p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
-        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
+        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", Integer.toString(WORKERS));
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", "io.sipflow.component.sip.stack.Slf4jStackLogger");
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", "io.sipflow.component.sip.stack.Slf4jServerLogger");
         p.setProperty("gov.nist.javax.sip.REJECT_STRAY_RESPONSES", "false");
@@ -113,6 +117,9 @@ public final class FakeUserAgent implements BeforeEachCallback, AfterEachCallbac
         provider.addListeningPoint(tcp);
         provider.addSipListener(this);
         stack.start();
+        // the UDP processor creates its worker channels on its own thread; stop() before that races it
+        SipStack started = stack;
+        await().atMost(Duration.ofSeconds(10)).until(() -> UdpWorkers.created(started, WORKERS));
         return this;
     }
 

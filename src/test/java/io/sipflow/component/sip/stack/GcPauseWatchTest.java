@@ -10,27 +10,17 @@ import io.sipflow.testsupport.CapturedLog;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Collections as the JVM reports them: which are pauses, which are long, how often it warns; and a real JVM's reports. */
 class GcPauseWatchTest {
 
     private static final long MINUTE = TimeUnit.MINUTES.toNanos(1);
 
-    private final CapturedLog log = new CapturedLog(GcPauseWatch.class);
+    @RegisterExtension
+    final CapturedLog log = new CapturedLog(GcPauseWatch.class);
     private long now = 5 * MINUTE;
-
-    @BeforeEach
-    void captureLog() {
-        log.start();
-    }
-
-    @AfterEach
-    void releaseLog() {
-        log.close();
-    }
 
     @Test
     void pausesAtOrOverTheHighMarkCountConcurrentCyclesAndShortPausesDoNot() {

@@ -8,9 +8,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The overload detector on a hand-driven clock and hand-set signals: hysteresis, admitted share, cap, drops, log lines. */
 class OverloadGuardTest {
@@ -44,18 +43,9 @@ class OverloadGuardTest {
     private final AtomicInteger table = new AtomicInteger();
     private final LongAdder shed = new LongAdder();
     private final LongAdder drops = new LongAdder();
-    private final CapturedLog log = new CapturedLog(OverloadGuard.class);
+    @RegisterExtension
+    final CapturedLog log = new CapturedLog(OverloadGuard.class);
     private long now = 1_000_000 * MS;
-
-    @BeforeEach
-    void captureLog() {
-        log.start();
-    }
-
-    @AfterEach
-    void releaseLog() {
-        log.close();
-    }
 
     private OverloadGuard guard(boolean enabled, int maxInFlight, int maxRate) {
         OverloadSettings settings = new OverloadSettings(enabled, Duration.ofMillis(100), Duration.ofMillis(20),
