@@ -1,5 +1,7 @@
 package io.sipflow.component.sip.stack;
 
+import static io.sipflow.component.sip.SipProtocolConstants.hasMagicCookie;
+
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.message.SIPResponse;
@@ -25,11 +27,9 @@ import javax.sip.PeerUnavailableException;
  * is what the id is made of, so the scan can find nothing the look-up missed. Such a response goes
  * straight on as stray, through the same valves and the same handler JAIN-SIP uses after an empty
  * scan. Responses of an RFC 2543 branch, and every response a transaction has, take JAIN-SIP's own
- * path unchanged.
+ * path unchanged (those pay one more table look-up; the parser's responses remember their id).
  */
 public class SipFlowSipStack extends SipStackImpl {
-
-    private static final String MAGIC_COOKIE = "z9hG4bK";
 
     public SipFlowSipStack(Properties properties) throws PeerUnavailableException {
         super(properties);
@@ -50,7 +50,6 @@ public class SipFlowSipStack extends SipStackImpl {
 
     static boolean hasMagicCookieBranch(SIPResponse response) {
         Via top = response.getTopmostVia();
-        String branch = top == null ? null : top.getBranch();
-        return branch != null && branch.regionMatches(true, 0, MAGIC_COOKIE, 0, MAGIC_COOKIE.length());
+        return top != null && hasMagicCookie(top.getBranch());
     }
 }

@@ -1,9 +1,10 @@
 package io.sipflow.component.sip.stack;
 
+import static io.sipflow.component.sip.SipProtocolConstants.hasMagicCookie;
+
 import gov.nist.javax.sip.header.CSeq;
 import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.message.SIPMessage;
-
 import java.util.function.Supplier;
 
 /**
@@ -19,8 +20,6 @@ import java.util.function.Supplier;
  * Immutable: a racy read sees a whole memo or none.
  */
 final class TransactionIdMemo {
-
-    private static final String MAGIC_COOKIE = "z9hg4bk";
 
     private final Via via;
     private final String branch;
@@ -47,8 +46,7 @@ final class TransactionIdMemo {
         }
         String id = compute.get();
         String branch = top == null ? null : top.getBranch();
-        boolean rememberable = id != null && cseq != null && branch != null
-                && branch.regionMatches(true, 0, MAGIC_COOKIE, 0, MAGIC_COOKIE.length());
+        boolean rememberable = id != null && cseq != null && hasMagicCookie(branch);
         return rememberable ? new TransactionIdMemo(top, branch, cseq.getMethod(), id) : new TransactionIdMemo(null, null, null, id);
     }
 
