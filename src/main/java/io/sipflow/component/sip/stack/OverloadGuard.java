@@ -21,22 +21,15 @@ import org.slf4j.LoggerFactory;
  *     the SIP threads cannot keep up, whatever the cause (CPU, GC, blocked threads), long before
  *     clients retransmit (T1 = 500 ms) and relays time out, and every reply SipFlow waits for sits
  *     in the same queue. Over the high mark SipFlow is <i>congested</i>: it admits only a share of
- *     the new requests (AIMD, like OpenSIPS ratelimit's FEEDBACK pipes), so the admitted load
- *     settles at what the box can serve instead of flapping between all and nothing:
- *     <ul>
- *     <li>cut by a quarter when the delay is over the high mark and does not fall fast enough to be
- *         under the low mark within T1 (500 ms, before clients retransmit) — at most once per round
- *         trip of the queue: what is admitted after a cut reaches the SIP threads only after the
- *         queue's wait at that time, and cutting again before then would answer the same backlog
- *         twice (TCP's one decrease per round trip);</li>
- *     <li>held while the delay is between the marks and rising (the box is at its limit);</li>
- *     <li>raised by 5 points every 100 ms otherwise: under the low mark, or between the marks and
- *         not rising (a stop-the-world GC pause leaves such a backlog every few seconds: cutting on
- *         it kept a box with idle SIP threads shedding half its calls, session 13);</li>
- *     </ul>
- *     congestion ends when everything is admitted again. Datagrams that waited longer than
- *     {@code drop-after} (their senders have retransmitted them by then) are dropped unread, the
- *     last resort when even shedding cannot keep up;</li>
+ *     the new requests, cut by a quarter every 100 ms while the delay stays over the low mark and
+ *     does not fall fast enough, held while it falls towards the low mark within T1 (500 ms, before
+ *     clients retransmit: the last cut works, cutting again while the backlog drains would
+ *     overshoot and shed what the box could serve), and raised by 5 points while it is under the
+ *     low mark (AIMD, like OpenSIPS ratelimit's FEEDBACK pipes), so the admitted load settles at
+ *     what the box can serve instead of flapping between all and nothing; congestion ends when
+ *     everything is admitted again and the delay is under the low
+ *     mark. Datagrams that waited longer than {@code drop-after} (their senders have retransmitted
+ *     them by then) are dropped unread, the last resort when even shedding cannot keep up;</li>
  * <li><b>requests in flight</b> — received and not yet answered (INVITE: until it rings): bounds
  *     the memory held by exchanges waiting on slow next hops; over the limit every new request is
  *     shed, until under 80 % of it;</li>
@@ -81,8 +74,6 @@ public final class OverloadGuard implements AutoCloseable {
     // written by the sampling thread only
     private long lastDecisionNanos;
     private long delayAtLastDecision;
-    private long lastCutNanos;
-    private long delayAtLastCut;
     private boolean queueCongested;
     private boolean tooManyInFlight;
     private boolean tableFull;
@@ -265,17 +256,16 @@ public final class OverloadGuard implements AutoCloseable {
         if (!queueCongested) {
             if (delay >= high) {
                 queueCongested = true;
-                share = cut(SHARE_ALL, nowNanos, delay);
+                share = cut(SHARE_ALL);
             }
-        } else if (delay >= high) {
-            if (!drainsInTime(delay, low) && lastCutHasReachedTheThreads(nowNanos)) {
-                share = cut(share, nowNanos, delay);
+        } else if (delay >= low) {
+            if (!drainsInTime(delay, low)) {
+                share = cut(share);
             }
-        } else if (delay < low || delay <= delayAtLastDecision) {
+        } else {
             share = Math.min(SHARE_ALL, share + SHARE_STEP);
             queueCongested = share < SHARE_ALL;
         }
-        // else between the marks and rising: hold
         delayAtLastDecision = delay;
         admitPermille = queueCongested ? share : SHARE_ALL;
         if (wasCongested && !queueCongested) {
@@ -335,18 +325,8 @@ public final class OverloadGuard implements AutoCloseable {
         return fall > 0 && delay - low <= fall * DRAIN_HORIZON_WINDOWS;
     }
 
-    /**
-     * True once the requests admitted since the last cut can have reached the SIP threads: the
-     * queue's wait at the cut has passed (at least one decision window, as every decision is).
-     */
-    private boolean lastCutHasReachedTheThreads(long nowNanos) {
-        return nowNanos - lastCutNanos >= TimeUnit.MILLISECONDS.toNanos(delayAtLastCut);
-    }
-
     /** Multiplicative decrease: a quarter off, nothing under the floor. */
-    private int cut(int share, long nowNanos, long delay) {
-        lastCutNanos = nowNanos;
-        delayAtLastCut = delay;
+    private static int cut(int share) {
         int cut = share * 3 / 4;
         return cut < SHARE_FLOOR ? 0 : cut;
     }

@@ -8,10 +8,8 @@ import java.time.Duration;
  *
  * @param enabled            false: nothing is shed (but on shutdown) and nothing dropped
  * @param queueDelayHigh     a standing receive queue delay this long starts shedding
- * @param queueDelayLow      while shedding, the admitted share grows back under this (and between
- *                           the marks while the delay does not rise); it is cut over the high mark
- *                           unless the delay falls fast enough to be under this within T1; shedding
- *                           ends when all is admitted again
+ * @param queueDelayLow      while shedding, the admitted share shrinks as long as the delay is over
+ *                           this and grows back under it; shedding ends when all is admitted again
  * @param dropAfter          datagrams that waited longer than this are dropped unread (0 = never)
  * @param maxInFlight        requests received and not yet answered (INVITE: not yet ringing) that
  *                           start shedding; it stops under 80 % of it. 0 = no limit
