@@ -118,8 +118,7 @@ public final class FakeUserAgent implements BeforeEachCallback, AfterEachCallbac
         provider.addSipListener(this);
         stack.start();
         // the UDP processor creates its worker channels on its own thread; stop() before that races it
-        SipStack started = stack;
-        await().atMost(Duration.ofSeconds(10)).until(() -> UdpWorkers.created(started, WORKERS));
+        await().atMost(Duration.ofSeconds(10)).until(() -> UdpWorkers.created(stack, WORKERS));
         return this;
     }
 

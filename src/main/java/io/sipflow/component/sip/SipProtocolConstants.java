@@ -10,11 +10,6 @@ public final class SipProtocolConstants {
 
     /** RFC 3261 §8.1.1.7: every branch we create starts with the magic cookie. */
     public static final String MAGIC_COOKIE = "z9hG4bK";
-    /** Whether a branch starts with the magic cookie (any case, as JAIN-SIP compares it): an RFC 3261 branch. */
-    public static boolean hasMagicCookie(String branch) {
-        return branch != null && branch.regionMatches(true, 0, MAGIC_COOKIE, 0, MAGIC_COOKIE.length());
-    }
-
     /** Our branches: cookie + this marker + loop hash + '.' + unique part. */
     public static final String BRANCH_PREFIX = MAGIC_COOKIE + "sf";
     /** RFC 3261 §16.6 step 3: Max-Forwards to insert when a request has none. */
@@ -45,4 +40,9 @@ public final class SipProtocolConstants {
     /** Methods this proxy answers itself when addressed to it (OPTIONS keepalive) and relays. */
     public static final String ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, NOTIFY, SUBSCRIBE, "
             + "MESSAGE, INFO, PRACK, UPDATE, REFER, PUBLISH";
+
+    /** Whether a branch starts with the magic cookie (any case, as JAIN-SIP compares it): an RFC 3261 branch. */
+    public static boolean hasMagicCookie(String branch) {
+        return branch != null && branch.regionMatches(true, 0, MAGIC_COOKIE, 0, MAGIC_COOKIE.length());
+    }
 }

@@ -48,7 +48,7 @@ public class SipFlowSipStack extends SipStackImpl {
         return super.newSIPServerResponse(response, channel);
     }
 
-    static boolean hasMagicCookieBranch(SIPResponse response) {
+    private static boolean hasMagicCookieBranch(SIPResponse response) {
         Via top = response.getTopmostVia();
         return top != null && hasMagicCookie(top.getBranch());
     }
