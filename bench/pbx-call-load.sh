@@ -122,11 +122,13 @@ echo "$STEP_HEADER"
 placed_a=0 placed_b=0 ok_calls=0
 step_pids=() # per step: "TAG OK PID_A PID_B" (SIPp's Call-IDs are <n>-<pid>@<ip>: CDRs map back to steps)
 count_step() { # adds the step's per-PBX successful calls to the totals
-    local a b
+    local a b shed
     a=$(stat_last "$STEP_DIR/pbx-a/uac-stat.csv" 'SuccessfulCall(C)')
     b=$(stat_last "$STEP_DIR/pbx-b/uac-stat.csv" 'SuccessfulCall(C)')
-    placed_a=$((placed_a + a)) placed_b=$((placed_b + b)) ok_calls=$((ok_calls + a + b))
-    step_pids+=("${STEP_TAG:-$1} $((a + b)) ${STEP_UAC_PIDS[*]}")
+    # SIPp ends a call shed with 503 + Retry-After successfully too: nothing was answered, no CDR is due
+    shed=$(rtt_count "$STEP_DIR/all_rtt.csv" 2)
+    placed_a=$((placed_a + a)) placed_b=$((placed_b + b)) ok_calls=$((ok_calls + a + b - shed))
+    step_pids+=("${STEP_TAG:-$1} $((a + b - shed)) ${STEP_UAC_PIDS[*]}")
 }
 if ((WARMUP > 0)); then
     rate=${RATES%% *}
@@ -162,7 +164,7 @@ sleep 10 # a UAS keeps a call 4 s after its BYE, and writes its stat file every 
 misroutes() { echo $(($(uas_count "$1" 'FailedRegexpDoesntMatch(C)') + $(uas_count "$1" 'FailedRegexpHdrNotFound(C)'))); }
 ans_a=$(uas_count phones-a-uas 'SuccessfulCall(C)') bad_a=$(misroutes phones-a-uas)
 ans_b=$(uas_count phones-b-uas 'SuccessfulCall(C)') bad_b=$(misroutes phones-b-uas)
-echo "# per tenant (warm-up included): $TENANT_A PBX calls ok $placed_a, answered by $TENANT_A phones $ans_a, misrouted there $bad_a; $TENANT_B PBX calls ok $placed_b, answered by $TENANT_B phones $ans_b, misrouted there $bad_b"
+echo "# per tenant (warm-up included): $TENANT_A PBX calls ended ok (answered or shed) $placed_a, answered by $TENANT_A phones $ans_a, misrouted there $bad_a; $TENANT_B PBX calls ended ok (answered or shed) $placed_b, answered by $TENANT_B phones $ans_b, misrouted there $bad_b"
 if ((bad_a + bad_b == 0)); then
     echo "# misroutes: 0 (each tenant's phones only got calls from their own tenant's PBX)"
 else
@@ -186,10 +188,10 @@ if kill -0 "$SIPFLOW_PID" 2>/dev/null; then
     pid_of="SUBSTRING_INDEX(SUBSTRING_INDEX(callid, '@', 1), '-', -1)"
     acc_query "SELECT $pid_of, 'acc', outcome, COUNT(*) FROM acc GROUP BY 1, 3 UNION ALL SELECT $pid_of, 'missed_calls', outcome, COUNT(*) FROM missed_calls GROUP BY 1, 3" \
         >"$RUN_DIR/cdrs-by-pid.txt" || true
-    echo "# CDRs per step (by the Call-IDs of its SIPp UACs): calls the PBXs completed -> CDRs"
+    echo "# CDRs per step (by the Call-IDs of its SIPp UACs): calls answered (completed, not shed) -> CDRs"
     for entry in "${step_pids[@]}"; do
         read -r tag ok pids <<<"$entry"
-        echo "#   step $tag: $ok completed -> $(awk -F'\t' -v pids=" $pids " 'index(pids, " " $1 " ") { n[$2 " " $3] += $4 }
+        echo "#   step $tag: $ok answered -> $(awk -F'\t' -v pids=" $pids " 'index(pids, " " $1 " ") { n[$2 " " $3] += $4 }
             END { for (k in n) printf "%s %d, ", k, n[k] }' "$RUN_DIR/cdrs-by-pid.txt" | sed 's/, $//')"
     done
 else
