@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.parser.StringMsgParser;
 import gov.nist.javax.sip.stack.SIPTransaction;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
+import io.sipflow.component.sip.stack.SipStackRuntime;
 import io.sipflow.testsupport.FakeUserAgent;
 import io.sipflow.testsupport.FreePorts;
 import io.sipflow.testsupport.RawSipClient;
@@ -14,6 +16,7 @@ import io.sipflow.testsupport.SipFlowTestApp;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
@@ -256,37 +259,35 @@ class ProxyCoreFlowTest {
     }
 
     @Test
-    void lingeringNonInviteTransactionsKeepNoParsedMessageNorSipFlowState() throws Exception {
+    void anAnsweredNonInviteRequestLeavesOnlyItsAnswersBytesForTheWaitTimer() throws Exception {
         startProxy();
         try (RawSipClient client = new RawSipClient("127.0.0.1", "127.0.0.1", proxy.port())) {
             uas.answer(Request.MESSAGE, 200);
             String message = message(client, "linger-2");
             client.sendUdp(message);
-            assertThat(client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200"), FakeUserAgent.WAIT)).isNotNull();
+            String first = client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200"), FakeUserAgent.WAIT);
             String relayedBranch = ((ViaHeader) uas.awaitRequest(Request.MESSAGE, "linger-2@127.0.0.1").getRequest()
-                    .getHeader(ViaHeader.NAME)).getBranch();
-            SIPTransactionStack stack = (SIPTransactionStack) proxy.sipComponent().getRuntime().stack();
-            // both transactions linger for the wait timer to absorb retransmissions, holding only what that needs
-            // (thousands of them at load: what they hold is marked by every GC cycle). The server one keeps the
-            // fields a retransmission is matched on (an RFC 2543 request is matched against every lingering
-            // request), not the rest of its request nor SipFlow's state; the client one keeps neither
-            SIPTransaction server = stack.findTransaction("z9hg4bk-linger-2", true);
-            assertThat(server).isNotNull();
-            assertThat(server.getApplicationData()).isNull();
-            SIPRequest kept = (SIPRequest) server.getRequest();
-            List<String> keptHeaders = new ArrayList<>();
-            kept.getHeaderNames().forEachRemaining(name -> keptHeaders.add((String) name));
-            assertThat(keptHeaders).containsExactlyInAnyOrder("Via", "From", "To", "Call-ID", "CSeq",
-                "Content-Length"); // 0: every new SIPMessage has one
-            assertThat(kept.getRequestURI()).hasToString("sip:208@tenant-a.example");
-            assertThat(kept.getTransactionId()).isEqualTo("z9hg4bk-linger-2");
-            await().atMost(FakeUserAgent.WAIT).until(() -> stack.findTransaction(relayedBranch.toLowerCase(Locale.ROOT), false) != null
-                    && stack.findTransaction(relayedBranch.toLowerCase(Locale.ROOT), false).getApplicationData() == null);
-            assertThat(stack.findTransaction(relayedBranch.toLowerCase(Locale.ROOT), false).getRequest()).isNull();
-            // and still answer a retransmission from the transaction
+                    .getHeader(ViaHeader.NAME)).getBranch().toLowerCase(Locale.ROOT);
+            SipStackRuntime runtime = proxy.sipComponent().getRuntime();
+            SIPTransactionStack stack = (SIPTransactionStack) runtime.stack();
+            // thousands of answered requests wait for retransmissions at load (the wait timer, 5 s): what they
+            // hold is copied or marked by every GC. The server transaction ends 64 ms after its answer, whose
+            // bytes are kept (AnsweredRequests); the client one lingers without its messages nor SipFlow's state
+            await().atMost(FakeUserAgent.WAIT).until(() -> stack.findTransaction("z9hg4bk-linger-2", true) == null);
+            assertThat(runtime.answeredRequests().size()).isEqualTo(1);
+            await().atMost(FakeUserAgent.WAIT).until(() -> stack.findTransaction(relayedBranch, false) != null
+                    && stack.findTransaction(relayedBranch, false).getApplicationData() == null);
+            assertThat(stack.findTransaction(relayedBranch, false).getRequest()).isNull();
+            // a retransmission is answered again with the same bytes, not forwarded
             client.sendUdp(message);
-            assertThat(client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200"), FakeUserAgent.WAIT)).isNotNull();
+            assertThat(client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200"), FakeUserAgent.WAIT)).isEqualTo(first);
+            assertThat(runtime.counters().answeredRetransmissions.sum()).isEqualTo(1);
             assertThat(uas.requests().stream().filter(e -> e.getRequest().getMethod().equals(Request.MESSAGE))).hasSize(1);
+            // the same branch from another sent-by is not a retransmission (RFC 3261 §17.2.3): relayed as new
+            client.sendUdp(message.replace("127.0.0.1:" + client.localPort() + ";", "127.0.0.1:" + (client.localPort() + 1) + ";"));
+            assertThat(client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200"), FakeUserAgent.WAIT)).isNotNull();
+            assertThat(uas.requests().stream().filter(e -> e.getRequest().getMethod().equals(Request.MESSAGE))).hasSize(2);
+            assertThat(runtime.counters().answeredRetransmissions.sum()).isEqualTo(1);
         }
     }
 
@@ -317,10 +318,21 @@ class ProxyCoreFlowTest {
             assertThat(client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200") && m.contains("legacy-5"), FakeUserAgent.WAIT))
                     .isNotNull();
             assertThat(uas.awaitRequest(Request.MESSAGE, "linger-5@127.0.0.1")).isNotNull();
+            // its transaction lingers for the wait timer with only the fields it is matched on, nothing of SipFlow's
+            SIPTransaction server = ((SIPTransactionStack) proxy.sipComponent().getRuntime().stack())
+                    .findTransaction(new StringMsgParser().parseSIPMessage(legacy.getBytes(StandardCharsets.UTF_8), true, false, null), true);
+            assertThat(server).isNotNull();
+            assertThat(server.getApplicationData()).isNull();
+            List<String> keptHeaders = new ArrayList<>();
+            ((SIPRequest) server.getRequest()).getHeaderNames().forEachRemaining(name -> keptHeaders.add((String) name));
+            assertThat(keptHeaders).containsExactlyInAnyOrder("Via", "From", "To", "Call-ID", "CSeq",
+                "Content-Length"); // 0: every new SIPMessage has one
+            assertThat(server.getRequest().getRequestURI()).hasToString("sip:208@tenant-a.example");
             client.sendUdp(legacy);
             assertThat(client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200") && m.contains("legacy-5"), FakeUserAgent.WAIT))
                     .isNotNull();
             assertThat(uas.requests().stream().filter(e -> e.getRequest().getMethod().equals(Request.MESSAGE))).hasSize(1);
+            assertThat(proxy.sipComponent().getRuntime().counters().answeredRetransmissions.sum()).isZero();
         }
     }
 

@@ -50,6 +50,7 @@ public final class SipMeters {
         counter(registry, "drop_requests", c -> c.rejectedRequests);
         counter(registry, "err_requests", c -> c.unparseableMessages);
         counter(registry, "stray_replies", c -> c.strayResponses);
+        counter(registry, "answered_retransmissions", c -> c.answeredRetransmissions);
         counter(registry, "shed_requests", c -> c.shedRequests);
         counter(registry, "queue_drops", c -> c.staleDrops);
         gauge(registry, "overloaded", "1 while new requests are shed with 503 (load shedding)", g -> g.isShedding() ? 1 : 0);

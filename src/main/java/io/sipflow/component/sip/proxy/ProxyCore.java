@@ -1,9 +1,13 @@
 package io.sipflow.component.sip.proxy;
 
 import gov.nist.javax.sip.ReleaseReferencesStrategy;
+import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.message.SIPResponse;
 import gov.nist.javax.sip.stack.SIPClientTransaction;
+import gov.nist.javax.sip.stack.SIPServerTransaction;
 import io.sipflow.component.sip.SipOutcome;
 import io.sipflow.component.sip.SipProtocolConstants;
+import io.sipflow.component.sip.stack.AnsweredRequests;
 import io.sipflow.component.sip.stack.LocalAddresses;
 import io.sipflow.component.sip.stack.NextHopRouter;
 import io.sipflow.component.sip.stack.ParsedResponse;
@@ -21,6 +25,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sip.ClientTransaction;
+import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
 import javax.sip.address.Hop;
 import javax.sip.address.SipURI;
@@ -178,21 +183,34 @@ public final class ProxyCore {
             return false;
         }
         try {
-            ParsedResponse.sendEncodingOnce(response, () -> ctx.serverTransaction().sendResponse(response));
+            byte[] sent = ParsedResponse.sendEncodingOnce(response, () -> ctx.serverTransaction().sendResponse(response));
             if (code >= 200) {
                 runtime.counters().finalReply(code, System.nanoTime() - ctx.receivedNanos());
                 ctx.releaseAfterFinal();
                 if (!Request.INVITE.equals(ctx.method())) {
-                    // the stack answers retransmissions from the lingering transaction by itself; only
-                    // a CANCEL looks an (INVITE) transaction's context up after its final answer
+                    // only a CANCEL looks an (INVITE) transaction's context up after its final answer
                     ctx.serverTransaction().setApplicationData(null);
-                    MatchingSkeleton.keepOnlyWhatMatches(ctx.serverTransaction());
+                    keepForRetransmissions(ctx.serverTransaction(), response, sent);
                 }
             }
             return true;
         } catch (Exception e) {
             LOG.warn("Could not send {} response: {}", code, e.getMessage());
             return false;
+        }
+    }
+
+    /**
+     * Retransmissions of an answered non-INVITE request are answered again from {@link AnsweredRequests}
+     * (the stack's transaction ends 64 ms after the answer), or, for a request the table does not
+     * keep, by the transaction lingering for the wait timer with only what matching reads.
+     */
+    private void keepForRetransmissions(ServerTransaction transaction, Response response, byte[] sent) {
+        if (transaction instanceof SIPServerTransaction stx && AnsweredRequests.keepsAnswerOf(stx)) {
+            byte[] answer = sent != null ? sent : ((SIPResponse) response).encodeAsBytes(stx.getTransport());
+            runtime.answeredRequests().keep((SIPRequest) stx.getRequest(), answer);
+        } else {
+            MatchingSkeleton.keepOnlyWhatMatches(transaction);
         }
     }
 

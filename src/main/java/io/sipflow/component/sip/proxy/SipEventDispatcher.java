@@ -4,6 +4,7 @@ import gov.nist.javax.sip.RequestEventExt;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.stack.SIPServerTransaction;
 import io.sipflow.component.sip.SipProtocolConstants;
+import io.sipflow.component.sip.stack.AnsweredRequests;
 import io.sipflow.component.sip.stack.LocalAddresses;
 import io.sipflow.component.sip.stack.SipCounters;
 
@@ -135,12 +136,15 @@ public final class SipEventDispatcher implements SipListener {
     /**
      * A non-INVITE server transaction lingers 64 ticks of its timer after the final response (Timer
      * J); a tick of wait-timer/64 makes that the configured wait timer instead of the RFC's 32 s (the
-     * tick only paces retransmissions of INVITE responses, which this does not touch).
+     * tick only paces retransmissions of INVITE responses, which this does not touch). When
+     * {@link AnsweredRequests} keeps the answer for the wait timer instead, the shortest tick ends the
+     * transaction 64 ms after it.
      */
     private void keepOnlyForWaitTimer(ServerTransaction stx) {
         if (!Request.INVITE.equals(stx.getRequest().getMethod())) {
+            boolean answerKept = stx instanceof SIPServerTransaction s && AnsweredRequests.keepsAnswerOf(s);
             try {
-                stx.setRetransmitTimer(waitTimerTick);
+                stx.setRetransmitTimer(answerKept ? 1 : waitTimerTick);
             } catch (IllegalStateException e) {
                 // the transaction's timer already runs (cannot happen before the first response): RFC default
             }

@@ -15,6 +15,8 @@ public final class SipCounters {
     public final LongAdder rejectedRequests = new LongAdder();
     /** Responses that matched no transaction and were not ours to forward. */
     public final LongAdder strayResponses = new LongAdder();
+    /** Retransmitted requests answered again from the kept answer of their completed transaction. */
+    public final LongAdder answeredRetransmissions = new LongAdder();
     /** Requests received (initial and in-dialog), ACKs and CANCELs included. */
     public final LongAdder receivedRequests = new LongAdder();
     /** Requests forwarded to a next hop. */

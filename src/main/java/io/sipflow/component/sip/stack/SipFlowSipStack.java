@@ -4,15 +4,19 @@ import static io.sipflow.component.sip.SipProtocolConstants.hasMagicCookie;
 
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.header.Via;
+import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
 import gov.nist.javax.sip.stack.MessageChannel;
 import gov.nist.javax.sip.stack.SIPMessageValve;
+import gov.nist.javax.sip.stack.ServerRequestInterface;
 import gov.nist.javax.sip.stack.ServerResponseInterface;
 import java.util.Properties;
 import javax.sip.PeerUnavailableException;
 
 /**
- * JAIN-SIP's stack with one change in how a received response finds its client transaction.
+ * JAIN-SIP's stack with two changes: retransmissions of answered non-INVITE requests are answered
+ * from {@link AnsweredRequests} before the stack looks for a transaction, and a received response
+ * finds its client transaction without a scan.
  *
  * <p>JAIN-SIP 1.3 looks the response up by its transaction id and, when no transaction has that
  * id, compares it with every client transaction of the stack ({@code isMessagePartOfTransaction}
@@ -31,8 +35,22 @@ import javax.sip.PeerUnavailableException;
  */
 public class SipFlowSipStack extends SipStackImpl {
 
-    public SipFlowSipStack(Properties properties) throws PeerUnavailableException {
+    /** What the stack does with a retransmission answered from {@link AnsweredRequests}: nothing more. */
+    private static final ServerRequestInterface ANSWERED_AGAIN = (request, channel) -> { };
+
+    private final AnsweredRequests answeredRequests;
+
+    public SipFlowSipStack(Properties properties, AnsweredRequests answeredRequests) throws PeerUnavailableException {
         super(properties);
+        this.answeredRequests = answeredRequests;
+    }
+
+    @Override
+    public ServerRequestInterface newSIPServerRequest(SIPRequest request, MessageChannel channel) {
+        if (answeredRequests.answerRetransmission(request, channel)) {
+            return ANSWERED_AGAIN;
+        }
+        return super.newSIPServerRequest(request, channel);
     }
 
     @Override

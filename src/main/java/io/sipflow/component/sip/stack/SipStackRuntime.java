@@ -30,6 +30,7 @@ public final class SipStackRuntime {
 
     private final SipStackSettings settings;
     private final SipCounters counters = new SipCounters();
+    private final AnsweredRequests answeredRequests;
     private final LocalAddresses localAddresses;
     private final List<SipProvider> providers = new ArrayList<>();
     private SipStack stack;
@@ -41,6 +42,7 @@ public final class SipStackRuntime {
 
     public SipStackRuntime(SipStackSettings settings) {
         this.settings = settings;
+        this.answeredRequests = new AnsweredRequests(settings.waitTimer(), counters.answeredRetransmissions);
         this.localAddresses = new LocalAddresses(settings.listen(), settings.advertisedHost(),
                 settings.advertisedPort(), settings.aliases());
     }
@@ -52,8 +54,9 @@ public final class SipStackRuntime {
         // SipFactory caches stacks by name; a fresh factory state per runtime keeps tests isolated
         factory.resetFactory();
         factory.setPathName("gov.nist");
-        // JAIN-SIP's stack, but a stray RFC 3261 response skips the scan of every client transaction
-        stack = new SipFlowSipStack(props);
+        // JAIN-SIP's stack, but retransmissions of answered non-INVITE requests are answered from
+        // answeredRequests and a stray RFC 3261 response skips the scan of every client transaction
+        stack = new SipFlowSipStack(props, answeredRequests);
         CountingMessageParserFactory.register(stack, counters, settings.maxMessageSize(), settings.fastHeaderParser());
         messageFactory = factory.createMessageFactory();
         headerFactory = factory.createHeaderFactory();
@@ -193,6 +196,11 @@ public final class SipStackRuntime {
 
     public SipStackSettings settings() {
         return settings;
+    }
+
+    /** The answers of completed non-INVITE transactions kept for their retransmissions. */
+    public AnsweredRequests answeredRequests() {
+        return answeredRequests;
     }
 
     public SipCounters counters() {

@@ -118,11 +118,12 @@ class ParsedMessagesTest {
     void aResponseIsEncodedOncePerSendAndFreshOutsideIt() throws Exception {
         SIPResponse response = (SIPResponse) fast(RESPONSE);
         List<byte[]> inside = new ArrayList<>();
-        ParsedResponse.sendEncodingOnce(response, () -> {
+        byte[] sent = ParsedResponse.sendEncodingOnce(response, () -> {
             inside.add(response.encodeAsBytes("UDP"));
             inside.add(response.encodeAsBytes("UDP")); // the server transaction's copy for retransmissions
         });
         assertThat(inside.get(1)).isSameAs(inside.get(0));
+        assertThat(sent).as("the bytes sent, kept for retransmissions").isSameAs(inside.get(0));
         assertThat(new String(inside.get(0), StandardCharsets.UTF_8)).isEqualTo(plain(RESPONSE).encode());
 
         assertThat(response.encodeAsBytes("UDP")).as("outside a send: encoded anew").isNotSameAs(inside.get(0));
@@ -134,10 +135,11 @@ class ParsedMessagesTest {
 
         SIPResponse notParsed = (SIPResponse) plain(RESPONSE);
         List<byte[]> other = new ArrayList<>();
-        ParsedResponse.sendEncodingOnce(notParsed, () -> {
+        byte[] none = ParsedResponse.sendEncodingOnce(notParsed, () -> {
             other.add(notParsed.encodeAsBytes("UDP"));
             other.add(notParsed.encodeAsBytes("UDP"));
         });
         assertThat(other.get(1)).as("any other response is sent as it is").isNotSameAs(other.get(0)).isEqualTo(other.get(0));
+        assertThat(none).as("nothing kept for any other response").isNull();
     }
 }
