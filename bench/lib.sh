@@ -419,6 +419,7 @@ run_step() {
         jcmd "$SIPFLOW_PID" JFR.start name="step-$rate" settings="${JFR_SETTINGS:-profile}" filename="$STEP_DIR/sipflow.jfr" \
             >"$STEP_DIR/jfr.out" 2>&1
     fi
+    capture_begin
     sf0=$(cpu_ticks "$SIPFLOW_PID"); gcc0=$(gc_ticks "$SIPFLOW_PID"); uas0=$(cpu_ticks "$UAS_PID"); gc0=$(jvm_gc "$SIPFLOW_PID"); db0=$(db_ticks)
     drops0=$(udp_socket "$SIPFLOW_PORT" d); gen_drops_begin; t0=$(date +%s%N)
     # the phones keep their address from step to step (their REGISTERs are refreshes of the bindings
@@ -460,6 +461,37 @@ run_step() {
     shed=$(rtt_count "${rtt_csv:-/dev/null}" 2)
     ok=$((ok - shed)) # SIPp counts a shed call as successful: it ended as its scenario says
     print_step_line
+    capture_end
+}
+
+# capture_begin / capture_end (--capture): a loopback capture of SipFlow's UDP port during the step
+# (tcpdump, kernel timestamps in ns) and, after the step line, SipFlow's added latency from it
+# (bench/tools/added_latency.py: each relayed message's time from its arrival to its departure; a
+# transaction's = its request's + its final response's). The capture is removed unless KEEP_PCAP=1.
+capture_begin() {
+    CAPTURE_PID=
+    [[ $CAPTURE == 1 ]] || return 0
+    tcpdump -i lo -n -s 0 -B 65536 --time-stamp-precision=nano -w "$STEP_DIR/step.pcap" \
+        udp port "$SIPFLOW_PORT" >"$STEP_DIR/tcpdump.out" 2>&1 &
+    CAPTURE_PID=$!
+    track_pid "$CAPTURE_PID"
+    local i
+    for i in $(seq 1 50); do
+        grep -q "listening on" "$STEP_DIR/tcpdump.out" 2>/dev/null && return 0
+        sleep 0.1
+    done
+}
+
+capture_end() {
+    [[ -n ${CAPTURE_PID:-} ]] || return 0
+    kill -INT "$CAPTURE_PID" 2>/dev/null
+    wait "$CAPTURE_PID" 2>/dev/null
+    CAPTURE_PID=
+    local n p50 p90 p99 p999 pmax msgs msg99 dropped
+    read -r n p50 p90 p99 p999 pmax msgs msg99 <<<"$(python3 "$ROOT_DIR/bench/tools/added_latency.py" "$STEP_DIR/step.pcap" "$SIPFLOW_PORT")"
+    dropped=$(grep -o '[0-9]* packets dropped by kernel' "$STEP_DIR/tcpdump.out" | cut -d' ' -f1)
+    echo "# added latency (loopback capture): $n relayed transactions, p50 $p50 ms, p90 $p90 ms, p99 $p99 ms, p99.9 $p999 ms, max $pmax ms; per relayed message ($msgs) p99 $msg99 ms; capture drops ${dropped:-?}"
+    [[ ${KEEP_PCAP:-0} == 1 ]] || rm -f "$STEP_DIR/step.pcap"
 }
 
 # print_step_line: the verdict and the summary line of a step, from the caller's measurements (bash
@@ -523,6 +555,7 @@ run_multi_step() {
         jcmd "$SIPFLOW_PID" JFR.start name="step-$rate" settings="${JFR_SETTINGS:-profile}" filename="$STEP_DIR/sipflow.jfr" \
             >"$STEP_DIR/jfr.out" 2>&1
     fi
+    capture_begin
     sf0=$(cpu_ticks "$SIPFLOW_PID"); gcc0=$(gc_ticks "$SIPFLOW_PID"); gc0=$(jvm_gc "$SIPFLOW_PID"); db0=$(db_ticks)
     for pid in "${STEP_UAS_PIDS[@]}"; do uas0=$((uas0 + $(cpu_ticks "$pid"))); done
     drops0=$(udp_socket "$SIPFLOW_PORT" d); gen_drops_begin; t0=$(date +%s%N)
@@ -582,6 +615,7 @@ run_multi_step() {
     shed=$(rtt_count "$STEP_DIR/all_rtt.csv" 2)
     ok=$((ok - shed))
     print_step_line
+    capture_end
 }
 
 # forwarding_report: what reached the secondary registrar, once SipFlow's forwarding has settled.
@@ -730,6 +764,10 @@ usage_common() {
   --damon on|off        the kernel's DAMON memory monitor/reclaim (kdamond) on or off for this run
                         (root; restored on exit). Without it the run leaves DAMON as it is; every
                         report says which it was (a pageout kdamond halved ZGC SipFlow on 2026-12-07)
+  --capture             capture SipFlow's UDP port on the loopback during each step (tcpdump) and
+                        print SipFlow's added latency from it under the step's line: arrival to
+                        departure of each relayed message, request + final response per
+                        transaction, without SIPp's own time and clock ticks (KEEP_PCAP=1 keeps it)
   --sipp-nice N         niceness of every SIPp (default: $SIPP_NICE, as every run before; negative needs
                         root). On 2 cores shared with SipFlow's many threads, a SIPp at 0 waited
                         60-88 % of the time for a CPU at 6,000 REGISTER/s (schedstat), its 8 MB socket
@@ -748,6 +786,7 @@ HEAP=1g
 THREADS=8
 USERS=20000
 JFR=0
+CAPTURE=0
 KEEP_GOING=0
 PHONES_MOVE=0
 BUDGET=270
@@ -765,6 +804,7 @@ parse_common_args() {
             --threads) THREADS=$2; shift 2 ;;
             --users) USERS=$2; shift 2 ;;
             --jfr) JFR=1; shift ;;
+            --capture) command -v tcpdump >/dev/null || die "--capture needs tcpdump (apt-get install tcpdump)"; CAPTURE=1; shift ;;
             --keep-going) KEEP_GOING=1; shift ;;
             --phones-move) PHONES_MOVE=1; shift ;;
             --damon) [[ $2 == on || $2 == off ]] || die "--damon takes on or off"; DAMON_WANTED=$2; shift 2 ;;
