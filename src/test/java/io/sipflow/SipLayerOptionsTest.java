@@ -122,6 +122,8 @@ class SipLayerOptionsTest {
         try (SipFlowTestApp proxy = new SipFlowTestApp().with("sipflow.sip.wait-timer", "1s").start();
                 RawSipClient client = new RawSipClient("127.0.0.1", "127.0.0.1", proxy.port())) {
             SipCounters counters = proxy.sipComponent().getRuntime().counters();
+            // ended INVITE transactions linger for the wait timer too (whole seconds), not JAIN-SIP's 8 s
+            assertThat(((SipStackImpl) proxy.sipComponent().getRuntime().stack()).getConnectionLingerTimer()).isEqualTo(1);
             String request = options(proxy, client.localPort(), "linger-1", "");
             client.sendUdp(request);
             String first = client.receiveUdpMatching(m -> m.startsWith("SIP/2.0 200"), FakeUserAgent.WAIT);
