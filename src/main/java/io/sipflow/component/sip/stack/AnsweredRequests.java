@@ -106,7 +106,7 @@ public final class AnsweredRequests {
         answeredRetransmissions.increment();
         Via via = request.getTopmostVia();
         try {
-            UdpResend.send(channel, answer.bytes(), InetAddress.getByName(responseHost(via)), responsePort(via));
+            UdpResend.send(channel, answer.bytes(), responseAddress(via, channel), responsePort(via));
         } catch (IOException | RuntimeException e) {
             LOG.debug("Could not answer a retransmission again: {}", e.toString());
         }
@@ -124,13 +124,33 @@ public final class AnsweredRequests {
                 && answer.sentByHost().equalsIgnoreCase(via.getHost());
     }
 
-    /** RFC 3261 §18.2.2 for unreliable unicast: maddr, else received, else the sent-by host. */
-    private static String responseHost(Via via) {
-        if (via.getMAddr() != null) {
-            return via.getMAddr();
+    /**
+     * RFC 3261 §18.2.2 for unreliable unicast: maddr, else received, else the sent-by host — with no
+     * name look-up on a SIP thread: the stack's {@code received} is the datagram's source, whose
+     * address the channel has; another IP literal is parsed; a host name (an maddr or sent-by the
+     * stack did not mark received) is answered at the datagram's source instead.
+     */
+    private static InetAddress responseAddress(Via via, MessageChannel channel) throws IOException {
+        String host = via.getMAddr() != null ? via.getMAddr() : via.getReceived() != null ? via.getReceived() : via.getHost();
+        InetAddress source = channel.getPeerPacketSourceAddress();
+        if (source != null && host.equals(source.getHostAddress())) {
+            return source;
         }
-        String received = via.getReceived();
-        return received != null ? received : via.getHost();
+        return isIpLiteral(host) || source == null ? InetAddress.getByName(host) : source;
+    }
+
+    /** Dotted digits or an IPv6 form: {@link InetAddress#getByName} parses these without a look-up. */
+    static boolean isIpLiteral(String host) {
+        if (host.indexOf(':') >= 0) {
+            return true;
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c != '.' && (c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return !host.isEmpty();
     }
 
     /** RFC 3581's rport when present, else the sent-by port, else 5060. */

@@ -147,7 +147,8 @@ public final class SipStackRuntime {
         // an ended INVITE transaction (2xx sent, ACK received, Timer H) stays this long to absorb
         // retransmitted INVITEs (RFC 6026's Accepted state) before it leaves the table: the wait
         // timer, as Kamailio's tm keeps every completed transaction, instead of JAIN-SIP's 8 s. At
-        // 1,500 calls/s each second of it held ~1,500 INVITEs with their SDP. Whole seconds, at least 1
+        // 1,500 calls/s each second of it held ~1,500 INVITEs with their SDP. Whole seconds, at least 1;
+        // JAIN-SIP keeps it in a static: one value per JVM (the last stack started sets it)
         p.setProperty("gov.nist.javax.sip.LINGER_TIMER", Long.toString(lingerSeconds(settings.waitTimer())));
         // transaction timers on a timing wheel: the default java.util.Timer's heap cost 10 % of the CPU at load
         p.setProperty("gov.nist.javax.sip.TIMER_CLASS_NAME", TimingWheelSipTimer.class.getName());

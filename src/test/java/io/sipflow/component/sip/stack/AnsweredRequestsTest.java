@@ -36,4 +36,13 @@ class AnsweredRequestsTest {
         answered.keep(register("c"), ok);
         assertThat(answered.size()).as("a and b expired, c kept").isEqualTo(1);
     }
+
+    @Test
+    void onlyIpLiteralsAreTakenForAnAddressWithoutALookUp() {
+        assertThat(AnsweredRequests.isIpLiteral("127.0.0.3")).isTrue();
+        assertThat(AnsweredRequests.isIpLiteral("::1")).isTrue();
+        assertThat(AnsweredRequests.isIpLiteral("[2001:db8::1]")).isTrue();
+        assertThat(AnsweredRequests.isIpLiteral("pbx.tenant-a.example")).isFalse();
+        assertThat(AnsweredRequests.isIpLiteral("")).isFalse();
+    }
 }
